@@ -1,0 +1,177 @@
+package collections
+
+import (
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+
+	"yuetan/workflow"
+)
+
+// Applications are the talk applications (《群众约谈登记申报表》), one matter each.
+const (
+	Applications   = "applications"
+	ApplicationsID = "pbc_applications"
+
+	AppSerial         = "serial"
+	AppSerialYear     = "serial_year"
+	AppSerialNo       = "serial_no"
+	AppCommunity      = "community"
+	AppApplicantKind  = "applicant_kind"
+	AppContactName    = "contact_name"
+	AppContactPhone   = "contact_phone"
+	AppSubject        = "subject"
+	AppCategory       = "category"
+	AppDescription    = "description"
+	AppRequest        = "request"
+	AppAffectedCount  = "affected_count"
+	AppTargetLeader   = "target_leader"
+	AppTalkForm       = "talk_form"
+	AppUrgent         = "urgent"
+	AppLitigation     = "litigation_or_petition"
+	AppIssues         = "issues"
+	AppStatus         = "status"
+	AppStreet         = "street"
+	AppAssignedLeader = "assigned_leader"
+	AppHandlingUnit   = "handling_unit"
+	AppDecisionNote   = "decision_note"
+	AppReviewDue      = "review_due"
+	AppNoticeDue      = "notice_due"
+	AppScheduleDue    = "schedule_due"
+	AppHandlingDue    = "handling_due"
+	AppPostponeReason = "postpone_reason"
+	AppSubmittedAt    = "submitted_at"
+	AppForwardedAt    = "forwarded_at"
+	AppAcceptedAt     = "accepted_at"
+	AppNotifiedAt     = "notified_at"
+	AppScheduledAt    = "scheduled_at"
+	AppResolvedAt     = "resolved_at"
+	AppClosedAt       = "closed_at"
+	AppArchivePDF     = "archive_pdf"
+	AppSignedScan     = "signed_scan"
+)
+
+// Applicant kinds.
+const (
+	ApplicantCommunity   = "community"
+	ApplicantCooperative = "cooperative"
+	ApplicantResidents   = "residents"
+)
+
+// NewApplications builds applications. Who may change which status is the
+// workflow table's business (pb_hooks calls it); these rules decide who may
+// read and write at all.
+func NewApplications() *core.Collection {
+	c := core.NewBaseCollection(Applications, ApplicationsID)
+	c.Fields.Add(
+		text(AppSerial, 50, false),
+		&core.NumberField{Name: AppSerialYear, OnlyInt: true},
+		&core.NumberField{Name: AppSerialNo, OnlyInt: true},
+		relation(AppCommunity, OrgsID, true),
+		selectOne(AppApplicantKind, []string{ApplicantCommunity, ApplicantCooperative, ApplicantResidents}, true),
+		text(AppContactName, 50, false),
+		&core.TextField{Name: AppContactPhone, Max: 30, Pattern: `^[0-9+\- ]*$`},
+		text(AppSubject, 200, true),
+		selectOne(AppCategory, workflow.Categories, true),
+		text(AppDescription, 20000, false),
+		text(AppRequest, 5000, false),
+		&core.NumberField{Name: AppAffectedCount, OnlyInt: true, Min: floatPtr(0)},
+		relation(AppTargetLeader, UsersID, true),
+		selectOne(AppTalkForm, workflow.TalkForms, false),
+		&core.BoolField{Name: AppUrgent},
+		&core.BoolField{Name: AppLitigation},
+		&core.RelationField{Name: AppIssues, CollectionId: IssuesID, MaxSelect: 50},
+		selectOne(AppStatus, workflow.Statuses, false),
+		relation(AppStreet, OrgsID, false),
+		relation(AppAssignedLeader, UsersID, false),
+		relation(AppHandlingUnit, OrgsID, false),
+		text(AppDecisionNote, 2000, false),
+		&core.DateField{Name: AppReviewDue},
+		&core.DateField{Name: AppNoticeDue},
+		&core.DateField{Name: AppScheduleDue},
+		&core.DateField{Name: AppHandlingDue},
+		text(AppPostponeReason, 2000, false),
+		&core.DateField{Name: AppSubmittedAt},
+		&core.DateField{Name: AppForwardedAt},
+		&core.DateField{Name: AppAcceptedAt},
+		&core.DateField{Name: AppNotifiedAt},
+		&core.DateField{Name: AppScheduledAt},
+		&core.DateField{Name: AppResolvedAt},
+		&core.DateField{Name: AppClosedAt},
+		&core.FileField{Name: AppArchivePDF, MaxSelect: 1, MaxSize: 20 << 20, MimeTypes: []string{"application/pdf"}, Protected: true},
+		&core.FileField{Name: AppSignedScan, MaxSelect: 1, MaxSize: 20 << 20, MimeTypes: append([]string{"application/pdf"}, ImageMimeTypes...), Protected: true},
+	)
+	timestamps(c)
+	c.AddIndex("idx_applications_serial", true, AppSerial, AppSerial+" != ''")
+	c.AddIndex("idx_applications_community", false, AppCommunity, "")
+	c.AddIndex("idx_applications_street", false, AppStreet, "")
+	c.AddIndex("idx_applications_status", false, AppStatus, "")
+	c.AddIndex("idx_applications_assigned_leader", false, AppAssignedLeader, "")
+	read := rule(
+		and(roleIs(RoleCommunityStaff), "community = @request.auth.org"),
+		// Grid workers collect co-signatures, so they see their community's
+		// residents' drafts and nothing else of its applications.
+		and(roleIs(RoleGridWorker), "community = @request.auth.org", `applicant_kind = "residents"`, `status = "draft"`),
+		and(roleIs(RoleStreetReviewer), "street = @request.auth.org"),
+		districtWide,
+		and(roleIs(RoleLeader), "(target_leader = @request.auth.id || assigned_leader = @request.auth.id)", `assigned_leader != ""`),
+		and(roleIs(RoleHandler), "handling_unit = @request.auth.org"),
+	)
+	c.ListRule, c.ViewRule = read, read
+	c.CreateRule = rule(and(roleIs(RoleCommunityStaff), "@request.body.community = @request.auth.org"))
+	c.UpdateRule = rule(
+		and(roleIs(RoleCommunityStaff), "community = @request.auth.org", staysInCommunity),
+		and(roleIs(RoleStreetReviewer), "street = @request.auth.org"),
+		roleIs(RoleWorkingGroup, RoleSupervisor),
+		and(roleIs(RoleLeader), "assigned_leader = @request.auth.id"),
+	)
+	c.DeleteRule = rule(and(roleIs(RoleCommunityStaff), "community = @request.auth.org", `status = "draft"`))
+	return c
+}
+
+// Application wraps an applications record.
+type Application struct{ core.BaseRecordProxy }
+
+// Status returns the application status.
+func (a *Application) Status() string { return a.GetString(AppStatus) }
+
+// SetStatus sets the application status.
+func (a *Application) SetStatus(s string) { a.Set(AppStatus, s) }
+
+// Community returns the applicant org id.
+func (a *Application) Community() string { return a.GetString(AppCommunity) }
+
+// Street returns the street org id (set on submission).
+func (a *Application) Street() string { return a.GetString(AppStreet) }
+
+// ApplicantKind returns community, cooperative or residents.
+func (a *Application) ApplicantKind() string { return a.GetString(AppApplicantKind) }
+
+// AssignedLeader returns the id of the leader the matter is assigned to.
+func (a *Application) AssignedLeader() string { return a.GetString(AppAssignedLeader) }
+
+// TargetLeader returns the id of the leader the applicant asked for.
+func (a *Application) TargetLeader() string { return a.GetString(AppTargetLeader) }
+
+// HandlingUnit returns the department org id handling the matter, if any.
+func (a *Application) HandlingUnit() string { return a.GetString(AppHandlingUnit) }
+
+// Serial returns the serial number, e.g. 约申〔2026〕第12号.
+func (a *Application) Serial() string { return a.GetString(AppSerial) }
+
+// Subject returns the matter's subject.
+func (a *Application) Subject() string { return a.GetString(AppSubject) }
+
+// NoticeDue returns the deadline for delivering the notice to the leader.
+func (a *Application) NoticeDue() types.DateTime { return a.GetDateTime(AppNoticeDue) }
+
+// ScheduleDue returns the deadline for the leader to schedule the talk.
+func (a *Application) ScheduleDue() types.DateTime { return a.GetDateTime(AppScheduleDue) }
+
+// HandlingDue returns the deadline for the handling unit.
+func (a *Application) HandlingDue() types.DateTime { return a.GetDateTime(AppHandlingDue) }
+
+// Urgent reports whether the matter is a special (urgent) one.
+func (a *Application) Urgent() bool { return a.GetBool(AppUrgent) }
+
+// Litigation reports whether the matter involves lawsuits or petitions (涉法涉访).
+func (a *Application) Litigation() bool { return a.GetBool(AppLitigation) }

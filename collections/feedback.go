@@ -1,0 +1,72 @@
+package collections
+
+import (
+	"github.com/pocketbase/pocketbase/core"
+
+	"yuetan/workflow"
+)
+
+// Feedback is the handling unit's report (《群众约谈事项办理情况反馈表》), the
+// leader's approval and the reply to the applicant.
+const (
+	Feedback   = "feedback"
+	FeedbackID = "pbc_feedback"
+
+	FbApplication      = "application"
+	FbTalk             = "talk"
+	FbUnit             = "unit"
+	FbResult           = "result"
+	FbMeasures         = "measures"
+	FbCompletedOn      = "completed_on"
+	FbSubmittedBy      = "submitted_by"
+	FbLeaderDecision   = "leader_decision"
+	FbLeaderComment    = "leader_comment"
+	FbDecidedAt        = "decided_at"
+	FbRepliedOn        = "replied_on"
+	FbSatisfaction     = "satisfaction"
+	FbApplicantComment = "applicant_comment"
+)
+
+// Satisfaction values.
+var Satisfactions = []string{"satisfied", "basically_satisfied", "dissatisfied"}
+
+// NewFeedback builds feedback: filed by a handler of the handling unit,
+// decided by the leader, replied by the applicant community (or the
+// working group).
+func NewFeedback() *core.Collection {
+	c := core.NewBaseCollection(Feedback, FeedbackID)
+	c.Fields.Add(
+		relation(FbApplication, ApplicationsID, true),
+		relation(FbTalk, TalksID, false),
+		relation(FbUnit, OrgsID, false),
+		text(FbResult, 20000, true),
+		text(FbMeasures, 20000, false),
+		&core.DateField{Name: FbCompletedOn},
+		relation(FbSubmittedBy, UsersID, false),
+		selectOne(FbLeaderDecision, []string{workflow.DecisionPending, workflow.DecisionApproved, workflow.DecisionReturned}, false),
+		text(FbLeaderComment, 5000, false),
+		&core.DateField{Name: FbDecidedAt},
+		&core.DateField{Name: FbRepliedOn},
+		selectOne(FbSatisfaction, Satisfactions, false),
+		text(FbApplicantComment, 5000, false),
+	)
+	timestamps(c)
+	c.AddIndex("idx_feedback_application", false, FbApplication, "")
+	read := rule(
+		and(roleIs(RoleCommunityStaff), "application.community = @request.auth.org"),
+		and(roleIs(RoleStreetReviewer), "application.street = @request.auth.org"),
+		districtWide,
+		and(roleIs(RoleLeader), "(application.assigned_leader = @request.auth.id || application.target_leader = @request.auth.id)"),
+		and(roleIs(RoleHandler), "(unit = @request.auth.org || application.handling_unit = @request.auth.org)"),
+	)
+	c.ListRule, c.ViewRule = read, read
+	c.CreateRule = rule(and(roleIs(RoleHandler), "@request.body.application.handling_unit = @request.auth.org"))
+	keepsApp := "(@request.body.application:isset = false || @request.body.application = application)"
+	c.UpdateRule = rule(
+		and(roleIs(RoleHandler), "unit = @request.auth.org", keepsApp),
+		and(roleIs(RoleLeader), "application.assigned_leader = @request.auth.id", keepsApp),
+		and(roleIs(RoleCommunityStaff), "application.community = @request.auth.org", keepsApp),
+		and(roleIs(RoleWorkingGroup), keepsApp),
+	)
+	return c
+}

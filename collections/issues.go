@@ -1,0 +1,91 @@
+package collections
+
+import "github.com/pocketbase/pocketbase/core"
+
+// Issues are the problems and suggestions residents raise, collected door to
+// door or at meetings.
+const (
+	Issues   = "issues"
+	IssuesID = "pbc_issues"
+
+	IssueCommunity     = "community"
+	IssueGrid          = "grid"
+	IssueKind          = "kind"
+	IssueTitle         = "title"
+	IssueDescription   = "description"
+	IssueAddress       = "address"
+	IssueLocation      = "location"
+	IssueResidentName  = "resident_name"
+	IssueResidentPhone = "resident_phone"
+	IssuePhotos        = "photos"
+	IssueSource        = "source"
+	IssueMeeting       = "meeting"
+	IssueCollectedBy   = "collected_by"
+	IssueCollectedAt   = "collected_at"
+	IssueStatus        = "status"
+	IssueApplication   = "application"
+)
+
+// Issue statuses.
+const (
+	IssueOpen          = "open"
+	IssueInApplication = "in_application"
+	IssueResolved      = "resolved"
+	IssueClosed        = "closed"
+)
+
+// ResidentFields are the personal fields only the community, the street
+// above it, the working group and supervisors may see.
+var ResidentFields = []string{IssueResidentName, IssueResidentPhone}
+
+// ImageMimeTypes are the photo formats tablets upload.
+var ImageMimeTypes = []string{"image/jpeg", "image/png", "image/webp", "image/heic"}
+
+// NewIssues builds issues: written by the community's grid workers and
+// staff, read by them, the street above, the district offices, and the
+// leaders and handlers of the application an issue belongs to.
+func NewIssues() *core.Collection {
+	c := core.NewBaseCollection(Issues, IssuesID)
+	c.Fields.Add(
+		relation(IssueCommunity, OrgsID, true),
+		text(IssueGrid, 50, false),
+		selectOne(IssueKind, []string{"problem", "suggestion"}, true),
+		text(IssueTitle, 200, true),
+		text(IssueDescription, 10000, false),
+		text(IssueAddress, 200, false),
+		&core.GeoPointField{Name: IssueLocation},
+		text(IssueResidentName, 50, false),
+		&core.TextField{Name: IssueResidentPhone, Max: 30, Pattern: `^[0-9+\- ]*$`},
+		&core.FileField{Name: IssuePhotos, MaxSelect: 6, MaxSize: 5 << 20, MimeTypes: ImageMimeTypes, Protected: true, Thumbs: []string{"320x240"}},
+		selectOne(IssueSource, []string{"door_to_door", "meeting", "hotline", "other"}, true),
+		relation(IssueMeeting, MeetingsID, false),
+		relation(IssueCollectedBy, UsersID, false),
+		&core.DateField{Name: IssueCollectedAt},
+		selectOne(IssueStatus, []string{IssueOpen, IssueInApplication, IssueResolved, IssueClosed}, false),
+		relation(IssueApplication, ApplicationsID, false),
+	)
+	timestamps(c)
+	c.AddIndex("idx_issues_community", false, IssueCommunity, "")
+	c.AddIndex("idx_issues_application", false, IssueApplication, "")
+	read := rule(
+		and(communityRoles, "community = @request.auth.org"),
+		and(roleIs(RoleStreetReviewer), "community.parent = @request.auth.org"),
+		districtWide,
+		and(roleIs(RoleLeader), "(application.target_leader = @request.auth.id || application.assigned_leader = @request.auth.id)", `application.assigned_leader != ""`),
+		and(roleIs(RoleHandler), "application.handling_unit = @request.auth.org"),
+	)
+	c.ListRule, c.ViewRule = read, read
+	c.CreateRule = rule(and(communityRoles, "@request.body.community = @request.auth.org"))
+	c.UpdateRule = rule(and(communityRoles, "community = @request.auth.org", staysInCommunity))
+	c.DeleteRule = rule(and(communityRoles, "community = @request.auth.org", `status = "open"`))
+	return c
+}
+
+// Issue wraps an issues record.
+type Issue struct{ core.BaseRecordProxy }
+
+// Community returns the community org id.
+func (i *Issue) Community() string { return i.GetString(IssueCommunity) }
+
+// Status returns the issue status.
+func (i *Issue) Status() string { return i.GetString(IssueStatus) }

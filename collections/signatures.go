@@ -1,0 +1,47 @@
+package collections
+
+import "github.com/pocketbase/pocketbase/core"
+
+// Signatures are residents' co-signatures (居民联名签名表) on a residents' application.
+const (
+	Signatures   = "signatures"
+	SignaturesID = "pbc_signatures"
+
+	SigApplication = "application"
+	SigName        = "name"
+	SigAddress     = "address"
+	SigPhone       = "phone"
+	SigSignedAt    = "signed_at"
+	SigImage       = "image"
+	SigCollectedBy = "collected_by"
+)
+
+// NewSignatures builds signatures: collected by the community's grid
+// workers and staff while the application is a draft; read by them, the
+// street and the district offices.
+func NewSignatures() *core.Collection {
+	c := core.NewBaseCollection(Signatures, SignaturesID)
+	c.Fields.Add(
+		relation(SigApplication, ApplicationsID, true),
+		text(SigName, 50, true),
+		text(SigAddress, 200, true),
+		&core.TextField{Name: SigPhone, Max: 30, Pattern: `^[0-9+\- ]*$`},
+		&core.DateField{Name: SigSignedAt},
+		&core.FileField{Name: SigImage, MaxSelect: 1, MaxSize: 1 << 20, MimeTypes: []string{"image/png", "image/jpeg", "image/webp"}, Protected: true},
+		relation(SigCollectedBy, UsersID, false),
+	)
+	timestamps(c)
+	c.AddIndex("idx_signatures_application", false, SigApplication, "")
+	read := rule(
+		and(communityRoles, "application.community = @request.auth.org"),
+		and(roleIs(RoleStreetReviewer), "application.street = @request.auth.org"),
+		districtWide,
+	)
+	c.ListRule, c.ViewRule = read, read
+	c.CreateRule = rule(and(communityRoles, "@request.body.application.community = @request.auth.org", `@request.body.application.status = "draft"`))
+	write := rule(and(communityRoles, "application.community = @request.auth.org", `application.status = "draft"`,
+		"(@request.body.application:isset = false || @request.body.application = application)"))
+	c.UpdateRule = write
+	c.DeleteRule = rule(and(communityRoles, "application.community = @request.auth.org", `application.status = "draft"`))
+	return c
+}

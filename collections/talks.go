@@ -1,0 +1,66 @@
+package collections
+
+import (
+	"github.com/pocketbase/pocketbase/core"
+
+	"yuetan/workflow"
+)
+
+// Talks are the talks themselves (《群众约谈情况登记表》): scheduled, held,
+// recorded, and resolved on the spot or assigned to a handling unit.
+const (
+	Talks   = "talks"
+	TalksID = "pbc_talks"
+
+	TalkApplication  = "application"
+	TalkLeader       = "leader"
+	TalkScheduledAt  = "scheduled_at"
+	TalkPlace        = "place"
+	TalkForm         = "form"
+	TalkParticipants = "participants"
+	TalkRecord       = "record"
+	TalkResponse     = "response"
+	TalkOutcome      = "outcome"
+	TalkHeldAt       = "held_at"
+	TalkHandlingUnit = "handling_unit"
+	TalkResponsible  = "responsible"
+	TalkHandlingDue  = "handling_due"
+	TalkRecorder     = "recorder"
+)
+
+// NewTalks builds talks: created and recorded by the assigned leader; read by
+// the applicant community, its street, the district offices and the
+// handling unit.
+func NewTalks() *core.Collection {
+	c := core.NewBaseCollection(Talks, TalksID)
+	c.Fields.Add(
+		relation(TalkApplication, ApplicationsID, true),
+		relation(TalkLeader, UsersID, false),
+		&core.DateField{Name: TalkScheduledAt, Required: true},
+		text(TalkPlace, 200, true),
+		selectOne(TalkForm, workflow.TalkForms, true),
+		text(TalkParticipants, 2000, false),
+		text(TalkRecord, 20000, false),
+		text(TalkResponse, 20000, false),
+		selectOne(TalkOutcome, []string{workflow.OutcomeOnSpot, workflow.OutcomeAssigned, workflow.OutcomeExplained}, false),
+		&core.DateField{Name: TalkHeldAt},
+		relation(TalkHandlingUnit, OrgsID, false),
+		relation(TalkResponsible, UsersID, false),
+		&core.DateField{Name: TalkHandlingDue},
+		text(TalkRecorder, 50, false),
+	)
+	timestamps(c)
+	c.AddIndex("idx_talks_application", false, TalkApplication, "")
+	read := rule(
+		and(roleIs(RoleCommunityStaff), "application.community = @request.auth.org"),
+		and(roleIs(RoleStreetReviewer), "application.street = @request.auth.org"),
+		districtWide,
+		and(roleIs(RoleLeader), "(leader = @request.auth.id || application.assigned_leader = @request.auth.id || application.target_leader = @request.auth.id)"),
+		and(roleIs(RoleHandler), "handling_unit = @request.auth.org"),
+	)
+	c.ListRule, c.ViewRule = read, read
+	c.CreateRule = rule(and(roleIs(RoleLeader), "@request.body.application.assigned_leader = @request.auth.id"))
+	c.UpdateRule = rule(and(roleIs(RoleLeader), "leader = @request.auth.id",
+		"(@request.body.application:isset = false || @request.body.application = application)"))
+	return c
+}

@@ -1,0 +1,54 @@
+// Package hooks owns the rules that run on every save, whatever path the
+// write takes (REST, the JS SDK, /api/batch, the admin dashboard, the sync
+// API, cron): who is acting, server-set fields, privacy of residents'
+// details, the workflow transitions and the deadlines.
+package hooks
+
+import (
+	"fmt"
+
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
+)
+
+// Register binds every hook and route of this package to app.
+func Register(app core.App) error {
+	for _, bind := range []func(core.App) error{
+		bindActor,
+		bindServerFields,
+		bindUsers,
+		bindPrivacy,
+		bindSecurityHeaders,
+	} {
+		if err := bind(app); err != nil {
+			return fmt.Errorf("register hooks: %w", err)
+		}
+	}
+	return nil
+}
+
+// bindActor attaches the authenticated caller to every record a REST or
+// batch request saves or deletes, so save-level hooks know who acts.
+func bindActor(app core.App) error {
+	attach := func(e *core.RecordRequestEvent) error {
+		savectxAttach(e.Record, e.Auth)
+		return e.Next()
+	}
+	app.OnRecordCreateRequest().Bind(&hook.Handler[*core.RecordRequestEvent]{Id: "yuetan.actor", Func: attach, Priority: -1000})
+	app.OnRecordUpdateRequest().Bind(&hook.Handler[*core.RecordRequestEvent]{Id: "yuetan.actor", Func: attach, Priority: -1000})
+	app.OnRecordDeleteRequest().Bind(&hook.Handler[*core.RecordRequestEvent]{Id: "yuetan.actor", Func: attach, Priority: -1000})
+	return nil
+}
+
+// bindSecurityHeaders adds the hardening headers PocketBase v0.39 lacks.
+func bindSecurityHeaders(app core.App) error {
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		se.Router.BindFunc(func(e *core.RequestEvent) error {
+			e.Response.Header().Set("Cross-Origin-Opener-Policy", "same-origin")
+			e.Response.Header().Set("X-Content-Type-Options", "nosniff")
+			return e.Next()
+		})
+		return se.Next()
+	})
+	return nil
+}

@@ -1,0 +1,96 @@
+// Package savectx owns what a save carries besides the record: who is
+// acting and what time it is. Save-level hooks have no request, so the
+// request layer (or the sync API, or a test) attaches the actor here and the
+// rules read it back.
+package savectx
+
+import (
+	"context"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+)
+
+type ctxKey int
+
+const (
+	actorKey ctxKey = iota
+	nowKey
+)
+
+// attachedKey is the record custom-data key under which the request layer
+// leaves the actor (PocketBase's REST handlers save with a background
+// context, so the record itself must carry it). Custom data is never
+// stored in the database nor exported in responses.
+const attachedKey = "@yuetan_actor"
+
+// Actor is who performs a save.
+type Actor struct {
+	// Record is the authenticated user or superuser; nil for guests and the system.
+	Record *core.Record
+	// System marks trusted server-side code (cron, demo seeding, migrations).
+	System bool
+}
+
+// System is the actor of trusted server code.
+var System = Actor{System: true}
+
+// IsSuperuser reports whether the actor is a superuser (the admin dashboard).
+func (a Actor) IsSuperuser() bool { return a.Record != nil && a.Record.IsSuperuser() }
+
+// IsGuest reports whether nobody is signed in and it is not the system.
+func (a Actor) IsGuest() bool { return a.Record == nil && !a.System }
+
+// ID returns the actor's record id, "" for the system and guests.
+func (a Actor) ID() string {
+	if a.Record == nil {
+		return ""
+	}
+	return a.Record.Id
+}
+
+// WithActor returns ctx carrying the actor.
+func WithActor(ctx context.Context, a Actor) context.Context {
+	return context.WithValue(ctx, actorKey, a)
+}
+
+// AsUser returns ctx carrying auth (a user or superuser record) as the actor.
+func AsUser(ctx context.Context, auth *core.Record) context.Context {
+	return WithActor(ctx, Actor{Record: auth})
+}
+
+// Attach marks rec as being saved by auth (nil for a guest).
+func Attach(rec *core.Record, auth *core.Record) {
+	rec.SetRaw(attachedKey, Actor{Record: auth})
+}
+
+// Of returns who saves rec: the context's actor first, then the one
+// attached to the record; code that set neither is the system.
+func Of(ctx context.Context, rec *core.Record) Actor {
+	if ctx != nil {
+		if a, ok := ctx.Value(actorKey).(Actor); ok {
+			return a
+		}
+	}
+	if rec != nil {
+		if a, ok := rec.GetRaw(attachedKey).(Actor); ok {
+			return a
+		}
+	}
+	return System
+}
+
+// At returns ctx whose clock reads t (tests and the demo replay past dates).
+func At(ctx context.Context, t time.Time) context.Context {
+	return context.WithValue(ctx, nowKey, t)
+}
+
+// Now returns the context's time, or the wall clock.
+func Now(ctx context.Context) time.Time {
+	if ctx != nil {
+		if t, ok := ctx.Value(nowKey).(time.Time); ok {
+			return t
+		}
+	}
+	return time.Now()
+}
