@@ -15,8 +15,9 @@
 //
 // Regenerate (see pdf/fonts/README.md):
 //
-//	cd /tmp && npm pack @expo-google-fonts/noto-sans-sc@0.4.3 && mkdir -p noto && tar xzf expo-google-fonts-noto-sans-sc-0.4.3.tgz -C noto
-//	cd /work/main && go run scripts/fonts/cutfont.go -src /tmp/noto/package
+//	cd /tmp && npm pack @expo-google-fonts/noto-sans-sc@0.4.3
+//	mkdir -p /tmp/noto && tar xzf /tmp/expo-google-fonts-noto-sans-sc-0.4.3.tgz -C /tmp/noto
+//	go run scripts/fonts/cutfont.go -src /tmp/noto/package   # from the module root
 package main
 
 import (
@@ -39,6 +40,9 @@ func main() {
 	out := flag.String("out", "pdf/fonts", "output directory")
 	flag.Parse()
 
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		log.Fatal(err)
+	}
 	runes := repertoire()
 	jobs := []struct{ in, out string }{
 		{"400Regular/NotoSansSC_400Regular.ttf", "NotoSansSC-Regular.ttf"},
