@@ -11,8 +11,8 @@ import (
 	"github.com/pocketbase/pocketbase/plugins/migratecmd"
 
 	"yuetan/demo"
-	hooks "yuetan/pb_hooks"
 	_ "yuetan/pb_migrations"
+	"yuetan/server"
 )
 
 func main() {
@@ -27,7 +27,7 @@ func main() {
 		TemplateLang: migratecmd.TemplateLangGo,
 	})
 
-	if err := hooks.Register(app); err != nil {
+	if err := server.Register(app); err != nil {
 		log.Fatal(err)
 	}
 

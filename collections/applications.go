@@ -41,6 +41,7 @@ const (
 	AppPostponeReason = "postpone_reason"
 	AppSubmittedAt    = "submitted_at"
 	AppForwardedAt    = "forwarded_at"
+	AppReviewedAt     = "reviewed_at"
 	AppAcceptedAt     = "accepted_at"
 	AppNotifiedAt     = "notified_at"
 	AppScheduledAt    = "scheduled_at"
@@ -92,6 +93,7 @@ func NewApplications() *core.Collection {
 		text(AppPostponeReason, 2000, false),
 		&core.DateField{Name: AppSubmittedAt},
 		&core.DateField{Name: AppForwardedAt},
+		&core.DateField{Name: AppReviewedAt},
 		&core.DateField{Name: AppAcceptedAt},
 		&core.DateField{Name: AppNotifiedAt},
 		&core.DateField{Name: AppScheduledAt},

@@ -22,7 +22,7 @@ const (
 func NewSignatures() *core.Collection {
 	c := core.NewBaseCollection(Signatures, SignaturesID)
 	c.Fields.Add(
-		relation(SigApplication, ApplicationsID, true),
+		&core.RelationField{Name: SigApplication, CollectionId: ApplicationsID, MaxSelect: 1, Required: true, CascadeDelete: true},
 		text(SigName, 50, true),
 		text(SigAddress, 200, true),
 		&core.TextField{Name: SigPhone, Max: 30, Pattern: `^[0-9+\- ]*$`},

@@ -18,7 +18,10 @@ func Register(app core.App) error {
 		bindServerFields,
 		bindUsers,
 		bindPrivacy,
+		bindCalendar,
+		bindWorkflow,
 		bindSecurityHeaders,
+		bindChineseErrors,
 	} {
 		if err := bind(app); err != nil {
 			return fmt.Errorf("register hooks: %w", err)

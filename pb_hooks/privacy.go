@@ -29,9 +29,11 @@ func bindPrivacy(app core.App) error {
 		}
 		return e.Next()
 	})
-	guard := func(fields ...string) func(e *core.RecordsListRequestEvent) error {
+	// Only leaders and handlers read issues whose residents' details are
+	// hidden from them; on users, only the district offices see phones.
+	guard := func(mayFilter func(auth *core.Record) bool, fields ...string) func(e *core.RecordsListRequestEvent) error {
 		return func(e *core.RecordsListRequestEvent) error {
-			if e.Auth != nil && (e.Auth.IsSuperuser() || districtOffice(e.Auth)) {
+			if e.Auth != nil && (e.Auth.IsSuperuser() || mayFilter(e.Auth)) {
 				return e.Next()
 			}
 			q := e.Request.URL.Query()
@@ -44,8 +46,12 @@ func bindPrivacy(app core.App) error {
 			return e.Next()
 		}
 	}
-	app.OnRecordsListRequest(collections.Issues).BindFunc(guard(collections.ResidentFields...))
-	app.OnRecordsListRequest(collections.Users).BindFunc(guard(collections.UserPhone))
+	seesResidents := func(auth *core.Record) bool {
+		role := auth.GetString(collections.UserRole)
+		return role != workflow.RoleLeader && role != workflow.RoleHandler
+	}
+	app.OnRecordsListRequest(collections.Issues).BindFunc(guard(seesResidents, collections.ResidentFields...))
+	app.OnRecordsListRequest(collections.Users).BindFunc(guard(districtOffice, collections.UserPhone))
 	return nil
 }
 

@@ -1,0 +1,264 @@
+package workflow
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Via names the write that performs a transition.
+type Via string
+
+// The writes that move an application.
+const (
+	ViaAppCreate      Via = "applications.create"
+	ViaAppUpdate      Via = "applications.update"
+	ViaTalkCreate     Via = "talks.create"
+	ViaTalkUpdate     Via = "talks.update"
+	ViaFeedbackCreate Via = "feedback.create"
+	ViaFeedbackUpdate Via = "feedback.update"
+)
+
+// Scope says whose application the actor must be acting on.
+type Scope int
+
+// Scopes.
+const (
+	ScopeAny            Scope = iota // any application (district-wide roles)
+	ScopeCommunity                   // the actor's org is the applicant
+	ScopeStreet                      // the actor's org is the application's street
+	ScopeAssignedLeader              // the actor is the assigned leader
+	ScopeHandlingUnit                // the actor's org is the handling unit
+)
+
+var scopeLabels = map[Scope]string{
+	ScopeCommunity:      "本社区（合作社）的申请",
+	ScopeStreet:         "本街道辖区的申请",
+	ScopeAssignedLeader: "交办给您本人的事项",
+	ScopeHandlingUnit:   "交由本单位承办的事项",
+}
+
+// Transition is one row of the workflow table.
+type Transition struct {
+	Action string // stable name, e.g. "submit"
+	Label  string // what people see
+	From   string
+	To     string // equal to From for in-place actions (delegate, postpone)
+	Roles  []string
+	Scope  Scope
+	Via    Via
+	// Fields are the application fields the actor sets with this move
+	// besides status; any other change in the same write is refused.
+	Fields []string
+	// NoteRequired: decision_note (or the comment field) must be given.
+	NoteRequired bool
+	// Deadline names the application deadline this move starts, with its length.
+	Deadline string
+	Days     int
+}
+
+// Table is the workflow: every allowed move, who may make it and how.
+var Table = []Transition{
+	{Action: "create", Label: "新建约谈申请", From: StatusNew, To: StatusDraft, Roles: []string{RoleCommunityStaff}, Scope: ScopeCommunity, Via: ViaAppCreate},
+	{Action: "submit", Label: "报送街道", From: StatusDraft, To: StatusSubmitted, Roles: []string{RoleCommunityStaff}, Scope: ScopeCommunity, Via: ViaAppUpdate},
+	{Action: "street_resolve", Label: "街道层面解决", From: StatusSubmitted, To: StatusStreetResolved, Roles: []string{RoleStreetReviewer}, Scope: ScopeStreet, Via: ViaAppUpdate, Fields: []string{"decision_note"}},
+	{Action: "forward", Label: "上报专门工作小组", From: StatusSubmitted, To: StatusForwarded, Roles: []string{RoleStreetReviewer}, Scope: ScopeStreet, Via: ViaAppUpdate, Fields: []string{"decision_note", "urgent"}},
+	{Action: "return", Label: "退回社区", From: StatusSubmitted, To: StatusDraft, Roles: []string{RoleStreetReviewer}, Scope: ScopeStreet, Via: ViaAppUpdate, Fields: []string{"decision_note"}, NoteRequired: true},
+	{Action: "accept", Label: "受理并确定约谈领导", From: StatusForwarded, To: StatusAccepted, Roles: []string{RoleWorkingGroup}, Scope: ScopeAny, Via: ViaAppUpdate, Fields: []string{"assigned_leader", "decision_note", "urgent"}, Deadline: "notice_due", Days: 3},
+	{Action: "decline", Label: "不予受理（按一般来信处理）", From: StatusForwarded, To: StatusDeclined, Roles: []string{RoleWorkingGroup}, Scope: ScopeAny, Via: ViaAppUpdate, Fields: []string{"decision_note", "litigation_or_petition"}, NoteRequired: true},
+	{Action: "notify", Label: "交办通知单送达领导", From: StatusAccepted, To: StatusNotified, Roles: []string{RoleWorkingGroup}, Scope: ScopeAny, Via: ViaAppUpdate, Fields: []string{"decision_note"}, Deadline: "schedule_due", Days: 5},
+	{Action: "delegate", Label: "指定分管领导或部门负责人接受约谈", From: StatusNotified, To: StatusNotified, Roles: []string{RoleLeader}, Scope: ScopeAssignedLeader, Via: ViaAppUpdate, Fields: []string{"assigned_leader", "decision_note"}},
+	{Action: "postpone", Label: "延期商定（书面说明）", From: StatusNotified, To: StatusNotified, Roles: []string{RoleLeader}, Scope: ScopeAssignedLeader, Via: ViaAppUpdate, Fields: []string{"schedule_due", "postpone_reason"}},
+	{Action: "schedule", Label: "商定约谈时间、地点和形式", From: StatusNotified, To: StatusScheduled, Roles: []string{RoleLeader}, Scope: ScopeAssignedLeader, Via: ViaTalkCreate},
+	{Action: "resolve_on_spot", Label: "约谈并现场解决", From: StatusScheduled, To: StatusResolved, Roles: []string{RoleLeader}, Scope: ScopeAssignedLeader, Via: ViaTalkUpdate},
+	{Action: "assign", Label: "约谈并交办承办单位", From: StatusScheduled, To: StatusInHandling, Roles: []string{RoleLeader}, Scope: ScopeAssignedLeader, Via: ViaTalkUpdate},
+	{Action: "submit_feedback", Label: "提交办理情况反馈", From: StatusInHandling, To: StatusFeedbackSubmitted, Roles: []string{RoleHandler}, Scope: ScopeHandlingUnit, Via: ViaFeedbackCreate},
+	{Action: "approve_feedback", Label: "审核同意反馈", From: StatusFeedbackSubmitted, To: StatusFeedbackApproved, Roles: []string{RoleLeader}, Scope: ScopeAssignedLeader, Via: ViaFeedbackUpdate},
+	{Action: "return_feedback", Label: "退回重新办理", From: StatusFeedbackSubmitted, To: StatusInHandling, Roles: []string{RoleLeader}, Scope: ScopeAssignedLeader, Via: ViaFeedbackUpdate, NoteRequired: true},
+	{Action: "reply", Label: "向约谈主体反馈结果", From: StatusFeedbackApproved, To: StatusReplied, Roles: []string{RoleCommunityStaff, RoleWorkingGroup}, Scope: ScopeCommunity, Via: ViaFeedbackUpdate},
+	{Action: "close", Label: "销号", From: StatusStreetResolved, To: StatusClosed, Roles: []string{RoleSupervisor}, Scope: ScopeAny, Via: ViaAppUpdate, Fields: []string{"decision_note"}},
+	{Action: "close", Label: "销号", From: StatusDeclined, To: StatusClosed, Roles: []string{RoleSupervisor}, Scope: ScopeAny, Via: ViaAppUpdate, Fields: []string{"decision_note"}},
+	{Action: "close", Label: "销号", From: StatusResolved, To: StatusClosed, Roles: []string{RoleSupervisor}, Scope: ScopeAny, Via: ViaAppUpdate, Fields: []string{"decision_note"}},
+	{Action: "close", Label: "销号", From: StatusReplied, To: StatusClosed, Roles: []string{RoleSupervisor}, Scope: ScopeAny, Via: ViaAppUpdate, Fields: []string{"decision_note"}},
+}
+
+// Actor is who attempts a move.
+type Actor struct {
+	ID   string
+	Role string // superusers act as the working group
+	Org  string
+}
+
+// Subject is what the scope checks need of an application.
+type Subject struct {
+	Community      string
+	Street         string
+	AssignedLeader string
+	HandlingUnit   string
+}
+
+// Error is a refused move, with a message for people.
+type Error struct {
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string { return e.Message }
+
+func label(status string) string {
+	if status == StatusNew {
+		return "新建"
+	}
+	if l, ok := StatusLabels[status]; ok {
+		return l
+	}
+	return status
+}
+
+// CanTransition returns the table row that lets actor move an application
+// from → to through via, or an Error saying in Chinese why not.
+func CanTransition(from, to string, via Via, actor Actor, subject Subject) (Transition, error) {
+	var candidates []Transition
+	for _, t := range Table {
+		if t.From == from && t.To == to && t.Via == via {
+			candidates = append(candidates, t)
+		}
+	}
+	if len(candidates) == 0 {
+		return Transition{}, &Error{"transition_not_allowed", fmt.Sprintf("不允许的状态变更：申请不能从“%s”变为“%s”。", label(from), label(to))}
+	}
+	var roleErr, scopeErr error
+	for _, t := range candidates {
+		if !slices.Contains(t.Roles, actor.Role) {
+			roleErr = &Error{"role_not_allowed", fmt.Sprintf("“%s”只能由%s办理，您的角色是%s。", t.Label, roleList(t.Roles), roleName(actor.Role))}
+			continue
+		}
+		if !InScope(t.Scope, actor, subject) {
+			scopeErr = &Error{"out_of_scope", fmt.Sprintf("“%s”只能针对%s。", t.Label, scopeLabels[t.Scope])}
+			continue
+		}
+		return t, nil
+	}
+	if scopeErr != nil {
+		return Transition{}, scopeErr
+	}
+	return Transition{}, roleErr
+}
+
+// InScope reports whether actor acts within scope on subject. The working
+// group may act on any application where a community's staff may (the
+// reply to the applicant).
+func InScope(scope Scope, actor Actor, s Subject) bool {
+	switch scope {
+	case ScopeCommunity:
+		return actor.Role == RoleWorkingGroup || (actor.Org != "" && actor.Org == s.Community)
+	case ScopeStreet:
+		return actor.Org != "" && actor.Org == s.Street
+	case ScopeAssignedLeader:
+		return actor.ID != "" && actor.ID == s.AssignedLeader
+	case ScopeHandlingUnit:
+		return actor.Org != "" && actor.Org == s.HandlingUnit
+	}
+	return true
+}
+
+// Available lists the moves actor may make now on an application in status from.
+func Available(from string, actor Actor, subject Subject) []Transition {
+	var out []Transition
+	for _, t := range Table {
+		if t.From == from && slices.Contains(t.Roles, actor.Role) && InScope(t.Scope, actor, subject) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// Open reports whether an application in status is still being worked on.
+func Open(status string) bool {
+	switch status {
+	case StatusStreetResolved, StatusDeclined, StatusResolved, StatusReplied, StatusClosed:
+		return false
+	}
+	return true
+}
+
+func roleName(r string) string {
+	if l, ok := RoleLabels[r]; ok {
+		return l
+	}
+	if r == "" {
+		return "未登录"
+	}
+	return r
+}
+
+func roleList(roles []string) string {
+	names := make([]string, len(roles))
+	for i, r := range roles {
+		names[i] = roleName(r)
+	}
+	return strings.Join(names, "或")
+}
+
+// Edit is a change of plain fields (no status move) a role may make.
+type Edit struct {
+	Collection string
+	Roles      []string
+	Statuses   []string // application statuses in which the edit is allowed; nil = any
+	Scope      Scope
+	Fields     []string
+}
+
+// DraftFields are the application's content fields, editable while a draft.
+var DraftFields = []string{
+	"applicant_kind", "contact_name", "contact_phone", "subject", "category", "description",
+	"request", "affected_count", "target_leader", "talk_form", "urgent", "litigation_or_petition", "issues",
+}
+
+// Edits lists every plain edit of the workflow's records.
+var Edits = []Edit{
+	{Collection: "applications", Roles: []string{RoleCommunityStaff}, Statuses: []string{StatusDraft}, Scope: ScopeCommunity, Fields: DraftFields},
+	// the scanned, signed and stamped paper copy may be attached at any stage
+	{Collection: "applications", Roles: []string{RoleCommunityStaff}, Scope: ScopeCommunity, Fields: []string{"signed_scan"}},
+	// while reviewing, the working group may mark a matter urgent or 涉法涉访
+	{Collection: "applications", Roles: []string{RoleWorkingGroup}, Statuses: []string{StatusForwarded}, Scope: ScopeAny, Fields: []string{"urgent", "litigation_or_petition", "decision_note"}},
+	{Collection: "talks", Roles: []string{RoleLeader}, Statuses: []string{StatusScheduled, StatusInHandling, StatusFeedbackSubmitted, StatusFeedbackApproved, StatusResolved, StatusReplied},
+		Scope: ScopeAssignedLeader, Fields: []string{"scheduled_at", "place", "form", "participants", "record", "response", "recorder"}},
+	{Collection: "feedback", Roles: []string{RoleHandler}, Statuses: []string{StatusFeedbackSubmitted}, Scope: ScopeHandlingUnit, Fields: []string{"result", "measures", "completed_on"}},
+}
+
+// CanEdit checks that actor may change fields of a record of collection
+// belonging to an application in status.
+func CanEdit(collection, status string, fields []string, actor Actor, subject Subject) error {
+	var scopeErr error
+	for _, e := range Edits {
+		if e.Collection != collection || !slices.Contains(e.Roles, actor.Role) {
+			continue
+		}
+		if e.Statuses != nil && !slices.Contains(e.Statuses, status) {
+			continue
+		}
+		if !Subset(fields, e.Fields) {
+			continue
+		}
+		if !InScope(e.Scope, actor, subject) {
+			scopeErr = &Error{"out_of_scope", fmt.Sprintf("只能修改%s。", scopeLabels[e.Scope])}
+			continue
+		}
+		return nil
+	}
+	if scopeErr != nil {
+		return scopeErr
+	}
+	return &Error{"edit_not_allowed", fmt.Sprintf("申请处于“%s”状态，%s不能修改这些内容：%s。", label(status), roleName(actor.Role), strings.Join(fields, "、"))}
+}
+
+// Subset reports whether every field is among allowed.
+func Subset(fields, allowed []string) bool {
+	for _, f := range fields {
+		if !slices.Contains(allowed, f) {
+			return false
+		}
+	}
+	return true
+}
