@@ -46,6 +46,7 @@ const (
 	AppNotifiedAt     = "notified_at"
 	AppScheduledAt    = "scheduled_at"
 	AppResolvedAt     = "resolved_at"
+	AppFeedbackAt     = "feedback_at"
 	AppClosedAt       = "closed_at"
 	AppArchivePDF     = "archive_pdf"
 	AppSignedScan     = "signed_scan"
@@ -98,6 +99,7 @@ func NewApplications() *core.Collection {
 		&core.DateField{Name: AppNotifiedAt},
 		&core.DateField{Name: AppScheduledAt},
 		&core.DateField{Name: AppResolvedAt},
+		&core.DateField{Name: AppFeedbackAt},
 		&core.DateField{Name: AppClosedAt},
 		&core.FileField{Name: AppArchivePDF, MaxSelect: 1, MaxSize: 20 << 20, MimeTypes: []string{"application/pdf"}, Protected: true},
 		&core.FileField{Name: AppSignedScan, MaxSelect: 1, MaxSize: 20 << 20, MimeTypes: append([]string{"application/pdf"}, ImageMimeTypes...), Protected: true},

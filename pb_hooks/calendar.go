@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 
@@ -83,13 +84,13 @@ func bindCalendar(app core.App) error {
 			q := e.Request.URL.Query()
 			from, err := workdays.ParseDate(q.Get("from"))
 			if err != nil {
-				return router.NewBadRequestError("日期格式应为 YYYY-MM-DD，例如 2026-10-08。", map[string]any{
-					"from": map[string]string{"code": "invalid_date", "message": "日期无效：" + q.Get("from")}})
+				return router.NewBadRequestError("日期格式应为 YYYY-MM-DD，例如 2026-10-08。",
+					validation.Errors{"from": validation.NewError("invalid_date", "日期无效："+q.Get("from"))})
 			}
 			days, err := strconv.Atoi(q.Get("days"))
 			if err != nil || days < 0 || days > 366 {
-				return router.NewBadRequestError("工作日天数应为 0 到 366 之间的整数。", map[string]any{
-					"days": map[string]string{"code": "invalid_days", "message": "天数无效：" + q.Get("days")}})
+				return router.NewBadRequestError("工作日天数应为 0 到 366 之间的整数。",
+					validation.Errors{"days": validation.NewError("invalid_days", "天数无效："+q.Get("days"))})
 			}
 			due := Calendar(e.App).AddWorkdays(from, days)
 			return e.JSON(http.StatusOK, map[string]any{"date": workdays.FormatDate(due), "from": workdays.FormatDate(from), "days": days})

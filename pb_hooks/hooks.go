@@ -20,6 +20,8 @@ func Register(app core.App) error {
 		bindPrivacy,
 		bindCalendar,
 		bindWorkflow,
+		bindSupervision,
+		bindWorkflowRoute,
 		bindSecurityHeaders,
 		bindChineseErrors,
 	} {

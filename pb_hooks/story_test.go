@@ -75,9 +75,14 @@ func TestSeedStory(t *testing.T) {
 	if app["status"] != workflow.StatusDraft || app["serial"] != "" {
 		t.Fatalf("new application: status %v serial %v", app["status"], app["serial"])
 	}
-	app = run(t, env, step{staff, "PATCH", apps + "/" + id, map[string]any{"status": "submitted"}, 200})
 	year := time.Now().In(workdays.Shanghai).Year()
-	if app["serial"] != fmt.Sprintf("约申〔%d〕第1号", year) || app["street"] != env.Org("DL").Id {
+	var last struct{ N int }
+	if err := env.App.DB().NewQuery("SELECT COALESCE(MAX(serial_no), 0) AS n FROM applications WHERE serial_year = {:y}").
+		Bind(map[string]any{"y": year}).One(&last); err != nil {
+		t.Fatal(err)
+	}
+	app = run(t, env, step{staff, "PATCH", apps + "/" + id, map[string]any{"status": "submitted"}, 200})
+	if app["serial"] != fmt.Sprintf("约申〔%d〕第%d号", year, last.N+1) || app["street"] != env.Org("DL").Id {
 		t.Fatalf("submitted: serial %v street %v", app["serial"], app["street"])
 	}
 	// the street cannot solve it and forwards it

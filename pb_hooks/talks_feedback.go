@@ -218,7 +218,12 @@ func checkFeedbackCreate(e *core.RecordEvent) error {
 		e.Record.Set(collections.FbCompletedOn, savectx.Now(e.Context))
 	}
 	p := &plan{application: app.Id, action: t.Action, from: from, to: t.To, actor: a, note: e.Record.GetString(collections.FbResult)}
-	moveApplication(p, app.Id, t.To, nil)
+	set := map[string]any{}
+	if app.GetDateTime(collections.AppFeedbackAt).IsZero() {
+		// the first feedback is what the handling deadline measures
+		set[collections.AppFeedbackAt] = savectx.Now(e.Context)
+	}
+	moveApplication(p, app.Id, t.To, set)
 	setPlan(e.Record, p)
 	return e.Next()
 }

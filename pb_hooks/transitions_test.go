@@ -39,7 +39,12 @@ func prepare(t *testing.T, env *testenv.Env, status string) prepared {
 		if err := env.App.Save(r); err != nil {
 			t.Fatalf("prepare %s: %v", coll, err)
 		}
-		return r
+		// read it back so Original() holds the stored values, as for any fetched record
+		fresh, err := env.App.FindRecordById(coll, r.Id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fresh
 	}
 	now := time.Now()
 	sec := env.User(secretary).Id

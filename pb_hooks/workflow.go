@@ -179,7 +179,7 @@ var applicationServerFields = []string{
 	collections.AppReviewDue, collections.AppNoticeDue, collections.AppScheduleDue, collections.AppHandlingDue,
 	collections.AppPostponeReason, collections.AppSubmittedAt, collections.AppForwardedAt, collections.AppReviewedAt,
 	collections.AppAcceptedAt, collections.AppNotifiedAt, collections.AppScheduledAt, collections.AppResolvedAt,
-	collections.AppClosedAt,
+	collections.AppFeedbackAt, collections.AppClosedAt,
 }
 
 func checkApplicationCreate(e *core.RecordEvent) error {

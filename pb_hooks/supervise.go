@@ -1,0 +1,76 @@
+package hooks
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"yuetan/collections"
+	"yuetan/savectx"
+	"yuetan/workflow"
+)
+
+// SuperviseJobID is the cron job that flags deadlines; superusers can run
+// it at once from the dashboard or POST /api/crons/yuetan_deadlines.
+const SuperviseJobID = "yuetan_deadlines"
+
+// bindSupervision schedules the deadline job every 15 minutes.
+func bindSupervision(app core.App) error {
+	app.Cron().MustAdd(SuperviseJobID, "*/15 * * * *", func() {
+		n, err := Supervise(app, time.Now())
+		if err != nil {
+			app.Logger().Error("supervise deadlines", "error", err)
+			return
+		}
+		if n > 0 {
+			app.Logger().Info("supervise deadlines", "flags", n)
+		}
+	})
+	return nil
+}
+
+// Supervise writes a reminder one working day before each open deadline and
+// an overdue flag the day after, each once, and returns how many it wrote.
+func Supervise(app core.App, now time.Time) (int, error) {
+	recs, err := app.FindRecordsByFilter(collections.Applications,
+		"status = 'forwarded' || status = 'accepted' || status = 'notified' || status = 'in_handling'", "", 0, 0)
+	if err != nil {
+		return 0, fmt.Errorf("find open applications: %w", err)
+	}
+	var deadlines []workflow.Deadline
+	for _, r := range recs {
+		field := workflow.OpenDeadline(r.GetString(collections.AppStatus))
+		deadlines = append(deadlines, workflow.Deadline{Application: r.Id, Field: field, Due: r.GetDateTime(field).Time()})
+	}
+	flags := workflow.Flags(now, Calendar(app), deadlines)
+	written := 0
+	for _, f := range flags {
+		exists, err := app.FindFirstRecordByFilter(collections.Supervisions,
+			"application = {:a} && kind = {:k} && deadline = {:d} && due_on = {:o}",
+			map[string]any{"a": f.Application, "k": f.Kind, "d": f.Field, "o": f.DueOn})
+		if err == nil && exists != nil {
+			continue
+		}
+		c, err := app.FindCachedCollectionByNameOrId(collections.Supervisions)
+		if err != nil {
+			return written, err
+		}
+		r := core.NewRecord(c)
+		r.Set(collections.SupApplication, f.Application)
+		r.Set(collections.SupKind, f.Kind)
+		r.Set(collections.SupDeadline, f.Field)
+		r.Set(collections.SupDueOn, f.DueOn)
+		verb := "即将到期"
+		if f.Kind == collections.SupOverdue {
+			verb = "已逾期"
+		}
+		r.Set(collections.SupNote, fmt.Sprintf("%s期限（%s）%s。", workflow.DeadlineLabels[f.Field], f.DueOn, verb))
+		if err := app.SaveWithContext(savectx.WithActor(context.Background(), savectx.System), r); err != nil {
+			return written, fmt.Errorf("flag %s of %s: %w", f.Field, f.Application, err)
+		}
+		written++
+	}
+	return written, nil
+}

@@ -1,0 +1,396 @@
+// Package stats owns the figures the district reports: collection work,
+// applications by stage, who handled them, on-time rates per stage,
+// what is overdue now and how satisfied the applicants were, in total and
+// by street and community. GET /api/stats serves them; the monthly
+// bulletin prints them.
+package stats
+
+import (
+	"fmt"
+	"net/http"
+	"sort"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	validation "github.com/pocketbase/ozzo-validation/v4"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/router"
+
+	"yuetan/collections"
+	"yuetan/workdays"
+	"yuetan/workflow"
+)
+
+// Query selects the figures: applications created in [From, To) and, when
+// Leader is set, only that leader's (target or assigned) applications.
+type Query struct {
+	From, To time.Time
+	Leader   string
+}
+
+// Rate is an on-time or satisfaction rate.
+type Rate struct {
+	Done   int     `json:"done"`
+	OnTime int     `json:"on_time"`
+	Rate   float64 `json:"rate"` // 0..1; 0 when nothing is done
+}
+
+func (r *Rate) add(onTime bool) {
+	r.Done++
+	if onTime {
+		r.OnTime++
+	}
+	r.Rate = float64(r.OnTime) / float64(r.Done)
+}
+
+// Group is the application figures of one street or community.
+type Group struct {
+	ID           string `json:"id"`
+	Name         string `json:"name"`
+	Street       string `json:"street,omitempty"`
+	Applications int    `json:"applications"`
+	Accepted     int    `json:"accepted"`
+	Resolved     int    `json:"resolved"`
+	Overdue      int    `json:"overdue"`
+	OnTime       Rate   `json:"on_time"`
+}
+
+// Overdue is one deadline missed and still open.
+type Overdue struct {
+	Application string `json:"application"`
+	Serial      string `json:"serial"`
+	Subject     string `json:"subject"`
+	Status      string `json:"status"`
+	Deadline    string `json:"deadline"`
+	DueOn       string `json:"due_on"`
+	DaysLate    int    `json:"days_late"` // working days past the due day
+	Leader      string `json:"leader"`
+	Unit        string `json:"unit"`
+	Street      string `json:"street"`
+}
+
+// Figures is everything GET /api/stats returns.
+type Figures struct {
+	From        string         `json:"from"`
+	To          string         `json:"to"`
+	Communities int            `json:"communities"`
+	Meetings    int            `json:"meetings"`
+	Problems    int            `json:"problems"`
+	Suggestions int            `json:"suggestions"`
+	Total       int            `json:"applications"`
+	ByStatus    map[string]int `json:"by_status"`
+	Accepted    struct {
+		Total         int `json:"total"`
+		FourTeams     int `json:"four_teams"`
+		DistrictChief int `json:"district_chief"`
+	} `json:"accepted"`
+	Declined int `json:"declined"`
+	Resolved struct {
+		Street   int `json:"street"`
+		OnSpot   int `json:"on_spot"`
+		Assigned int `json:"assigned"`
+	} `json:"resolved"`
+	Closed       int             `json:"closed"`
+	OnTime       map[string]Rate `json:"on_time"` // by deadline field
+	OverdueNow   int             `json:"overdue_now"`
+	Overdue      []Overdue       `json:"overdue"`
+	Satisfaction struct {
+		Replied            int     `json:"replied"`
+		Satisfied          int     `json:"satisfied"`
+		BasicallySatisfied int     `json:"basically_satisfied"`
+		Dissatisfied       int     `json:"dissatisfied"`
+		Rate               float64 `json:"rate"`
+	} `json:"satisfaction"`
+	ByStreet    []Group `json:"by_street"`
+	ByCommunity []Group `json:"by_community"`
+}
+
+type appRow struct {
+	ID             string `db:"id"`
+	Serial         string `db:"serial"`
+	Subject        string `db:"subject"`
+	Status         string `db:"status"`
+	Community      string `db:"community"`
+	Street         string `db:"street"`
+	AssignedLeader string `db:"assigned_leader"`
+	HandlingUnit   string `db:"handling_unit"`
+	Rank           string `db:"rank"`
+	LeaderName     string `db:"leader_name"`
+	UnitName       string `db:"unit_name"`
+	ReviewDue      string `db:"review_due"`
+	NoticeDue      string `db:"notice_due"`
+	ScheduleDue    string `db:"schedule_due"`
+	HandlingDue    string `db:"handling_due"`
+	ReviewedAt     string `db:"reviewed_at"`
+	NotifiedAt     string `db:"notified_at"`
+	ScheduledAt    string `db:"scheduled_at"`
+	FeedbackAt     string `db:"feedback_at"`
+	ForwardedAt    string `db:"forwarded_at"`
+	ResolvedAt     string `db:"resolved_at"`
+	AcceptedAt     string `db:"accepted_at"`
+	Outcome        string `db:"outcome"`
+	Satisfaction   string `db:"satisfaction"`
+}
+
+func parseTime(s string) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse("2006-01-02 15:04:05.000Z", s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
+// Compute returns the figures for q as of now.
+func Compute(app core.App, cal *workdays.Calendar, q Query, now time.Time) (*Figures, error) {
+	f := &Figures{From: workdays.FormatDate(q.From), To: workdays.FormatDate(q.To.Add(-time.Second)),
+		ByStatus: map[string]int{}, OnTime: map[string]Rate{}}
+	params := dbx.Params{"from": q.From.UTC().Format("2006-01-02 15:04:05.000Z"), "to": q.To.UTC().Format("2006-01-02 15:04:05.000Z"), "leader": q.Leader}
+	where := "a.created >= {:from} AND a.created < {:to}"
+	if q.Leader != "" {
+		where += " AND (a.assigned_leader = {:leader} OR a.target_leader = {:leader})"
+	}
+	var rows []appRow
+	err := app.DB().NewQuery(`SELECT a.id, a.serial, a.subject, a.status, a.community, a.street, a.assigned_leader,
+			a.handling_unit, COALESCE(u.leader_rank, '') AS rank, COALESCE(u.name, '') AS leader_name,
+			COALESCE(o.name, '') AS unit_name, a.review_due, a.notice_due, a.schedule_due, a.handling_due,
+			a.reviewed_at, a.notified_at, a.scheduled_at, a.accepted_at,
+			a.feedback_at, a.forwarded_at, a.resolved_at,
+			COALESCE((SELECT t.outcome FROM talks t WHERE t.application = a.id AND t.outcome != '' ORDER BY t.created DESC LIMIT 1), '') AS outcome,
+			COALESCE((SELECT f.satisfaction FROM feedback f WHERE f.application = a.id AND f.satisfaction != '' ORDER BY f.created DESC LIMIT 1), '') AS satisfaction
+		FROM applications a
+		LEFT JOIN users u ON u.id = a.assigned_leader
+		LEFT JOIN orgs o ON o.id = a.handling_unit
+		WHERE ` + where).Bind(params).All(&rows)
+	if err != nil {
+		return nil, fmt.Errorf("stats applications: %w", err)
+	}
+	orgNames, parents, err := orgIndex(app)
+	if err != nil {
+		return nil, err
+	}
+	streets, communities := map[string]*Group{}, map[string]*Group{}
+	group := func(m map[string]*Group, id, street string) *Group {
+		g := m[id]
+		if g == nil {
+			g = &Group{ID: id, Name: orgNames[id], Street: street}
+			m[id] = g
+		}
+		return g
+	}
+	for _, r := range rows {
+		if r.Status == "" {
+			r.Status = workflow.StatusDraft
+		}
+		street := r.Street
+		if street == "" {
+			street = parents[r.Community]
+		}
+		sg, cg := group(streets, street, ""), group(communities, r.Community, orgNames[street])
+		f.Total++
+		sg.Applications++
+		cg.Applications++
+		f.ByStatus[r.Status]++
+		if r.AcceptedAt != "" {
+			f.Accepted.Total++
+			sg.Accepted++
+			cg.Accepted++
+			switch r.Rank {
+			case collections.RankFourTeams:
+				f.Accepted.FourTeams++
+			case collections.RankDistrictChief:
+				f.Accepted.DistrictChief++
+			}
+		}
+		switch r.Status {
+		case workflow.StatusDeclined:
+			f.Declined++
+		case workflow.StatusClosed:
+			f.Closed++
+		}
+		// solved by the street: resolved without ever being forwarded
+		streetResolved := r.ResolvedAt != "" && r.ForwardedAt == ""
+		if streetResolved {
+			f.Resolved.Street++
+		}
+		if r.ResolvedAt != "" {
+			sg.Resolved++
+			cg.Resolved++
+		}
+		switch r.Outcome {
+		case workflow.OutcomeOnSpot, workflow.OutcomeExplained:
+			f.Resolved.OnSpot++
+		case workflow.OutcomeAssigned:
+			f.Resolved.Assigned++
+		}
+		// on time per stage: the stage's act against its deadline
+		for _, st := range []struct{ field, due, done string }{
+			{workflow.DeadlineReview, r.ReviewDue, r.ReviewedAt},
+			{workflow.DeadlineNotice, r.NoticeDue, r.NotifiedAt},
+			{workflow.DeadlineSchedule, r.ScheduleDue, r.ScheduledAt},
+			{workflow.DeadlineHandling, r.HandlingDue, r.FeedbackAt},
+		} {
+			due, done := parseTime(st.due), parseTime(st.done)
+			if due.IsZero() || done.IsZero() {
+				continue
+			}
+			rate := f.OnTime[st.field]
+			rate.add(!done.After(due))
+			f.OnTime[st.field] = rate
+			sg.OnTime.add(!done.After(due))
+			cg.OnTime.add(!done.After(due))
+		}
+		if field := workflow.OpenDeadline(r.Status); field != "" {
+			due := parseTime(map[string]string{
+				workflow.DeadlineReview: r.ReviewDue, workflow.DeadlineNotice: r.NoticeDue,
+				workflow.DeadlineSchedule: r.ScheduleDue, workflow.DeadlineHandling: r.HandlingDue,
+			}[field])
+			if !due.IsZero() && now.After(due) {
+				f.OverdueNow++
+				sg.Overdue++
+				cg.Overdue++
+				f.Overdue = append(f.Overdue, Overdue{
+					Application: r.ID, Serial: r.Serial, Subject: r.Subject, Status: r.Status,
+					Deadline: field, DueOn: workdays.FormatDate(due), DaysLate: cal.WorkdaysBetween(due, now),
+					Leader: r.LeaderName, Unit: r.UnitName, Street: orgNames[street],
+				})
+			}
+		}
+		switch r.Satisfaction {
+		case "satisfied":
+			f.Satisfaction.Satisfied++
+		case "basically_satisfied":
+			f.Satisfaction.BasicallySatisfied++
+		case "dissatisfied":
+			f.Satisfaction.Dissatisfied++
+		}
+	}
+	f.Satisfaction.Replied = f.Satisfaction.Satisfied + f.Satisfaction.BasicallySatisfied + f.Satisfaction.Dissatisfied
+	if f.Satisfaction.Replied > 0 {
+		f.Satisfaction.Rate = float64(f.Satisfaction.Satisfied+f.Satisfaction.BasicallySatisfied) / float64(f.Satisfaction.Replied)
+	}
+	sort.Slice(f.Overdue, func(i, j int) bool { return f.Overdue[i].DaysLate > f.Overdue[j].DaysLate })
+	f.ByStreet, f.ByCommunity = sorted(streets), sorted(communities)
+	if q.Leader == "" {
+		if err := collectionFigures(app, f, params); err != nil {
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+func sorted(m map[string]*Group) []Group {
+	out := make([]Group, 0, len(m))
+	for _, g := range m {
+		out = append(out, *g)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Applications != out[j].Applications {
+			return out[i].Applications > out[j].Applications
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out
+}
+
+func orgIndex(app core.App) (names, parents map[string]string, err error) {
+	var orgs []struct {
+		ID     string `db:"id"`
+		Name   string `db:"name"`
+		Parent string `db:"parent"`
+	}
+	if err := app.DB().NewQuery("SELECT id, name, parent FROM orgs").All(&orgs); err != nil {
+		return nil, nil, fmt.Errorf("stats orgs: %w", err)
+	}
+	names, parents = map[string]string{}, map[string]string{}
+	for _, o := range orgs {
+		names[o.ID], parents[o.ID] = o.Name, o.Parent
+	}
+	return names, parents, nil
+}
+
+// collectionFigures counts the collection work: applicant orgs, meetings,
+// problems and suggestions in the range.
+func collectionFigures(app core.App, f *Figures, params dbx.Params) error {
+	var c struct {
+		Communities int `db:"communities"`
+		Meetings    int `db:"meetings"`
+		Problems    int `db:"problems"`
+		Suggestions int `db:"suggestions"`
+	}
+	err := app.DB().NewQuery(`SELECT
+		(SELECT COUNT(*) FROM orgs WHERE kind IN ('community', 'cooperative')) AS communities,
+		(SELECT COUNT(*) FROM meetings WHERE held_on >= {:from} AND held_on < {:to}) AS meetings,
+		(SELECT COUNT(*) FROM issues WHERE kind = 'problem' AND collected_at >= {:from} AND collected_at < {:to}) AS problems,
+		(SELECT COUNT(*) FROM issues WHERE kind = 'suggestion' AND collected_at >= {:from} AND collected_at < {:to}) AS suggestions`).
+		Bind(params).One(&c)
+	if err != nil {
+		return fmt.Errorf("stats collection work: %w", err)
+	}
+	f.Communities, f.Meetings, f.Problems, f.Suggestions = c.Communities, c.Meetings, c.Problems, c.Suggestions
+	return nil
+}
+
+// ParseRange reads from/to (YYYY-MM-DD, inclusive) with defaults: the
+// current year to date.
+func ParseRange(from, to string, now time.Time) (time.Time, time.Time, error) {
+	var start, end time.Time
+	var err error
+	if from == "" {
+		n := now.In(workdays.Shanghai)
+		start = time.Date(n.Year(), 1, 1, 0, 0, 0, 0, workdays.Shanghai)
+	} else if start, err = workdays.ParseDate(from); err != nil {
+		return start, end, fmt.Errorf("from: %w", err)
+	}
+	if to == "" {
+		end = now.Add(time.Second)
+	} else if end, err = workdays.ParseDate(to); err != nil {
+		return start, end, fmt.Errorf("to: %w", err)
+	} else {
+		end = end.AddDate(0, 0, 1)
+	}
+	if !end.After(start) {
+		return start, end, fmt.Errorf("to before from")
+	}
+	return start, end, nil
+}
+
+// Register serves GET /api/stats to the working group and supervisors
+// (everything) and leaders (their own applications).
+func Register(app core.App, cal func(core.App) *workdays.Calendar) {
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		se.Router.GET("/api/stats", func(e *core.RequestEvent) error {
+			if e.Auth == nil {
+				return router.NewUnauthorizedError("请先登录。", nil)
+			}
+			q := Query{}
+			switch {
+			case e.Auth.IsSuperuser():
+			case e.Auth.Collection().Name != collections.Users:
+				return router.NewForbiddenError("无权查看统计数据。", nil)
+			default:
+				switch e.Auth.GetString(collections.UserRole) {
+				case workflow.RoleWorkingGroup, workflow.RoleSupervisor:
+				case workflow.RoleLeader:
+					q.Leader = e.Auth.Id
+				default:
+					return router.NewForbiddenError("统计数据仅供专门工作小组、督查和领导查看。", nil)
+				}
+			}
+			var err error
+			q.From, q.To, err = ParseRange(e.Request.URL.Query().Get("from"), e.Request.URL.Query().Get("to"), time.Now())
+			if err != nil {
+				return router.NewBadRequestError("统计区间无效：日期格式应为 YYYY-MM-DD，且结束日期不早于开始日期。",
+					validation.Errors{"range": validation.NewError("invalid_range", err.Error())})
+			}
+			figures, err := Compute(e.App, cal(e.App), q, time.Now())
+			if err != nil {
+				return err
+			}
+			return e.JSON(http.StatusOK, figures)
+		})
+		return se.Next()
+	})
+}
