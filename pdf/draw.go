@@ -11,6 +11,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jung-kurt/gofpdf"
@@ -771,6 +772,18 @@ func (d *doc) drawImage(img *sigImage, x, y, w, h float64) {
 	})
 }
 
+// pngEncoder writes the normalised signatures, reusing its buffers.
+var pngEncoder = png.Encoder{CompressionLevel: png.NoCompression, BufferPool: &pngPool{}}
+
+type pngPool struct{ p sync.Pool }
+
+func (p *pngPool) Get() *png.EncoderBuffer {
+	b, _ := p.p.Get().(*png.EncoderBuffer)
+	return b
+}
+
+func (p *pngPool) Put(b *png.EncoderBuffer) { p.p.Put(b) }
+
 // maxImagePx bounds the width of an embedded signature image; wider ones
 // are scaled down (a 35 mm cell at 300 dpi is about 410 px).
 const maxImagePx = 480
@@ -848,9 +861,10 @@ func (d *doc) loadImage(data []byte) (*sigImage, error) {
 			}
 		}
 	}
+	// gofpdf inflates the PNG and deflates colour and alpha again, so the
+	// PNG is stored uncompressed: compressing it here would be wasted.
 	var buf bytes.Buffer
-	enc := png.Encoder{CompressionLevel: png.BestSpeed}
-	if err := enc.Encode(&buf, out); err != nil {
+	if err := pngEncoder.Encode(&buf, out); err != nil {
 		return nil, fmt.Errorf("encode: %w", err)
 	}
 	d.nimg++
