@@ -9,6 +9,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	hooks "yuetan/pb_hooks"
+	"yuetan/stats"
 )
 
 // Register binds everything yuetan adds to a PocketBase app.
@@ -16,5 +17,6 @@ func Register(app core.App) error {
 	if err := hooks.Register(app); err != nil {
 		return fmt.Errorf("server: %w", err)
 	}
+	stats.Register(app, hooks.Calendar)
 	return nil
 }
