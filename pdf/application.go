@@ -124,12 +124,12 @@ func RenderApplication(w io.Writer, d ApplicationData) error {
 		if d.AffectedResidents > 0 {
 			affected = itoa(d.AffectedResidents) + " 人"
 		}
-		urgency := []option{{"normal", "一般事项"}, {"urgent", "特殊约谈事项（紧急）"}}
-		urgent := "normal"
+		urgency := []option{{"urgent", "特殊约谈事项（随时受理）"}}
+		urgent := ""
 		if d.Urgent {
 			urgent = "urgent"
 		}
-		issues := "无"
+		issues := ""
 		if len(d.Issues) > 0 {
 			var b strings.Builder
 			for i, is := range d.Issues {

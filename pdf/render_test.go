@@ -16,6 +16,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -90,6 +91,21 @@ func TestTextRoundTrip(t *testing.T) {
 					t.Errorf("text not found in PDF:\n%s\n--- extracted:\n%s", want, out)
 				}
 			}
+			// The wrapper's rule holds in the printed record text too: a line
+			// of a record's text starts with closing punctuation only where a
+			// paragraph of the record does.
+			for _, l := range strings.Split(string(out), "\n") {
+				l = stripSpace(l)
+				r, _ := utf8.DecodeRuneInString(l)
+				if !forbiddenStart(r) {
+					continue
+				}
+				for _, text := range f.texts {
+					if strings.Contains(stripSpace(text), l) && !paragraphStart(text, l) {
+						t.Errorf("printed line starts with %q: %q", r, l)
+					}
+				}
+			}
 			if strings.ContainsRune(got, missingRune) {
 				t.Errorf("PDF shows %c for a character the font lacks", missingRune)
 			}
@@ -104,6 +120,16 @@ func TestTextRoundTrip(t *testing.T) {
 			}
 		})
 	}
+}
+
+// paragraphStart reports whether line begins one of text's paragraphs.
+func paragraphStart(text, line string) bool {
+	for _, p := range strings.Split(text, "\n") {
+		if strings.HasPrefix(stripSpace(p), line) || strings.HasPrefix(line, stripSpace(p)) && p != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // TestMissingCharacters checks characters outside the font print as 〓
@@ -343,6 +369,16 @@ func TestOneLineDocumentSize(t *testing.T) {
 	t.Logf("one-line document (title and footer): %d bytes", buf.Len())
 	if buf.Len() > 20_000 {
 		t.Errorf("one-line document is %d bytes; font subsetting is not working", buf.Len())
+	}
+	// gofpdf itself subsets at output: handed the whole 7.5 MB font, a
+	// one-line page still embeds only the glyphs used.
+	var w countWriter
+	if err := baselineOneLine(&w); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("gofpdf one-line page with the whole font: %d bytes", w.n)
+	if w.n > 20_000 {
+		t.Errorf("gofpdf one-line page is %d bytes: gofpdf did not subset", w.n)
 	}
 }
 
