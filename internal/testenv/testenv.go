@@ -69,8 +69,9 @@ type Env struct {
 	tokens  map[string]string
 }
 
-// New starts a fresh app (schema + demo data) for one test.
-func New(t testing.TB) *Env {
+// NewApp starts a fresh app (schema + demo data, full wiring) for one
+// test, without serving it (for tests.ApiScenario's TestAppFactory).
+func NewApp(t testing.TB) *tests.TestApp {
 	t.Helper()
 	dir, err := template()
 	if err != nil {
@@ -84,6 +85,13 @@ func New(t testing.TB) *Env {
 	if err := server.Register(app); err != nil {
 		t.Fatalf("testenv register: %v", err)
 	}
+	return app
+}
+
+// New starts a fresh app (schema + demo data) for one test and its HTTP handler.
+func New(t testing.TB) *Env {
+	t.Helper()
+	app := NewApp(t)
 	router, err := apis.NewRouter(app)
 	if err != nil {
 		t.Fatal(err)
@@ -109,6 +117,11 @@ func (e *Env) Serve() *httptest.Server {
 	srv := httptest.NewServer(e.handler)
 	e.T.Cleanup(srv.Close)
 	return srv
+}
+
+// Wrap returns an Env for app without serving it (lookups and tokens only).
+func Wrap(t testing.TB, app *tests.TestApp) *Env {
+	return &Env{T: t, App: app, tokens: map[string]string{}}
 }
 
 // User returns the demo user with email.
