@@ -1,0 +1,153 @@
+package hooks
+
+import (
+	"net/http"
+
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+
+	"yuetan/collections"
+	"yuetan/savectx"
+	"yuetan/workflow"
+)
+
+// The web app reads the workflow from the server, so the transition table
+// and its labels stay in one place (workflow.Table):
+//
+//	GET /api/workflow                       the vocabulary, the table and the edit table
+//	GET /api/workflow/available/{id}        the moves the caller may make now on an application
+
+// transitionJSON is one row of workflow.Table as the web app sees it.
+type transitionJSON struct {
+	Action       string   `json:"action"`
+	Label        string   `json:"label"`
+	From         string   `json:"from"`
+	To           string   `json:"to"`
+	Roles        []string `json:"roles"`
+	Scope        string   `json:"scope"`
+	Via          string   `json:"via"`
+	Fields       []string `json:"fields"`
+	NoteRequired bool     `json:"noteRequired"`
+	Deadline     string   `json:"deadline,omitempty"`
+	Days         int      `json:"days,omitempty"`
+}
+
+type editJSON struct {
+	Collection string   `json:"collection"`
+	Roles      []string `json:"roles"`
+	Statuses   []string `json:"statuses"`
+	Scope      string   `json:"scope"`
+	Fields     []string `json:"fields"`
+}
+
+type option struct {
+	Value string `json:"value"`
+	Label string `json:"label"`
+}
+
+var scopeNames = map[workflow.Scope]string{
+	workflow.ScopeAny:            "any",
+	workflow.ScopeCommunity:      "community",
+	workflow.ScopeStreet:         "street",
+	workflow.ScopeAssignedLeader: "assigned_leader",
+	workflow.ScopeHandlingUnit:   "handling_unit",
+}
+
+// statusDeadlines names the application date field that is the running
+// deadline while an application waits in a status (for queues and colours).
+var statusDeadlines = map[string]string{
+	workflow.StatusForwarded:  collections.AppReviewDue,
+	workflow.StatusAccepted:   collections.AppNoticeDue,
+	workflow.StatusNotified:   collections.AppScheduleDue,
+	workflow.StatusInHandling: collections.AppHandlingDue,
+}
+
+func transitionsJSON(ts []workflow.Transition) []transitionJSON {
+	out := make([]transitionJSON, 0, len(ts))
+	for _, t := range ts {
+		fields := t.Fields
+		if fields == nil {
+			fields = []string{}
+		}
+		out = append(out, transitionJSON{
+			Action: t.Action, Label: t.Label, From: t.From, To: t.To, Roles: t.Roles,
+			Scope: scopeNames[t.Scope], Via: string(t.Via), Fields: fields,
+			NoteRequired: t.NoteRequired, Deadline: t.Deadline, Days: t.Days,
+		})
+	}
+	return out
+}
+
+func options(values []string, labels map[string]string) []option {
+	out := make([]option, 0, len(values))
+	for _, v := range values {
+		out = append(out, option{v, labels[v]})
+	}
+	return out
+}
+
+// workflowDocument is the whole read-only workflow, the same for everyone.
+func workflowDocument() map[string]any {
+	edits := make([]editJSON, 0, len(workflow.Edits))
+	for _, e := range workflow.Edits {
+		statuses := e.Statuses
+		if statuses == nil {
+			statuses = []string{}
+		}
+		edits = append(edits, editJSON{e.Collection, e.Roles, statuses, scopeNames[e.Scope], e.Fields})
+	}
+	open := map[string]bool{}
+	for _, s := range workflow.Statuses {
+		open[s] = workflow.Open(s)
+	}
+	return map[string]any{
+		"roles":        options(workflow.Roles, workflow.RoleLabels),
+		"statuses":     options(workflow.Statuses, workflow.StatusLabels),
+		"open":         open,
+		"categories":   options(workflow.Categories, workflow.CategoryLabels),
+		"talkForms":    options(workflow.TalkForms, workflow.TalkFormLabels),
+		"satisfaction": options(collections.Satisfactions, satisfactionLabels),
+		"transitions":  transitionsJSON(workflow.Table),
+		"edits":        edits,
+		"deadlines":    statusDeadlines,
+		"minCoSigners": workflow.MinCoSigners,
+	}
+}
+
+// bindWorkflowRoute serves the workflow to the web app.
+func bindWorkflowRoute(app core.App) error {
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		se.Router.GET("/api/workflow", func(e *core.RequestEvent) error {
+			return e.JSON(http.StatusOK, workflowDocument())
+		})
+		se.Router.GET("/api/workflow/available/{id}", availableMoves).Bind(apis.RequireAuth())
+		return se.Next()
+	})
+	return nil
+}
+
+// availableMoves answers the moves the caller may make now on the
+// application, if the caller may view it at all (else 404, as the REST API).
+func availableMoves(e *core.RequestEvent) error {
+	rec, err := e.App.FindRecordById(collections.Applications, e.Request.PathValue("id"))
+	if err != nil {
+		return e.NotFoundError("约谈申请不存在或您无权查看。", nil)
+	}
+	info, err := e.RequestInfo()
+	if err != nil {
+		return e.BadRequestError("", err)
+	}
+	if !e.Auth.IsSuperuser() {
+		ok, err := e.App.CanAccessRecord(rec, info, rec.Collection().ViewRule)
+		if err != nil || !ok {
+			return e.NotFoundError("约谈申请不存在或您无权查看。", nil)
+		}
+	}
+	status := rec.GetString(collections.AppStatus)
+	moves := workflow.Available(status, wfActor(savectx.Actor{Record: e.Auth}), subjectOf(rec))
+	return e.JSON(http.StatusOK, map[string]any{
+		"application": rec.Id,
+		"status":      status,
+		"moves":       transitionsJSON(moves),
+	})
+}
