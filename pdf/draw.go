@@ -574,11 +574,10 @@ func (d *doc) tableFill(rows []row, header *row, fill func(i int) row) {
 		segTop = d.y
 	}
 	drawHeader()
-	fresh := bodyBottom - d.y // room on an empty continuation page
+	fresh := bodyBottom - contTop // room on an empty continuation page
 	if header != nil {
 		fresh -= d.layoutRow(header)
 	}
-	fresh = math.Min(fresh, bodyBottom-contTop)
 	for i := 0; i < len(rows); {
 		r := rows[i]
 		h := d.layoutRow(&r)
@@ -654,6 +653,9 @@ func (d *doc) splitRow(r row, avail float64, minLines int) (first, rest row, ok 
 	split := false
 	for i, c := range r.cells {
 		f, s := c, c
+		if c.label && len(c.lines) > k {
+			return row{}, row{}, false
+		}
 		if c.label {
 			f.footer, f.foot = nil, ""
 			s.text = strings.TrimSuffix(c.text, "（续）") + "（续）"

@@ -413,3 +413,35 @@ func ExampleRenderNotice() {
 	fmt.Println(err, bytes.HasPrefix(buf.Bytes(), []byte("%PDF-")))
 	// Output: <nil> true
 }
+
+// TestConcurrentRender renders all fixtures from several goroutines at once
+// (the parsed fonts are shared) and wants the same bytes as one at a time.
+func TestConcurrentRender(t *testing.T) {
+	fx := fixtures(t)
+	want := make([][]byte, len(fx))
+	for i, f := range fx {
+		want[i] = renderFixture(t, f)
+	}
+	errs := make(chan error, 4*len(fx))
+	for g := 0; g < 4; g++ {
+		go func() {
+			for i, f := range fx {
+				var buf bytes.Buffer
+				if err := f.render(&buf); err != nil {
+					errs <- err
+					continue
+				}
+				if !bytes.Equal(buf.Bytes(), want[i]) {
+					errs <- fmt.Errorf("%s: concurrent render differs", f.name)
+					continue
+				}
+				errs <- nil
+			}
+		}()
+	}
+	for range 4 * len(fx) {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
