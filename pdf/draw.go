@@ -198,6 +198,7 @@ func (d *doc) firstPage() {
 	d.text(0, bodyTop+9, pageW, d.title, stTitle, alignCenter)
 	if d.meta.VerifyURL != "" {
 		d.qr(pageW-marginR-qrSide, bodyTop-6, qrSide, d.meta.VerifyURL)
+		d.text(pageW-marginR-qrSide, bodyTop-6+qrSide+2.8, qrSide, "扫码核验", stTiny, alignCenter)
 	}
 	y := bodyTop + 19
 	d.text(marginL, y, 0, "编号："+d.meta.Serial, stSmall, alignLeft)
