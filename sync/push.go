@@ -1,0 +1,552 @@
+package sync
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/pocketbase/dbx"
+	validation "github.com/pocketbase/ozzo-validation/v4"
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/forms"
+	"github.com/pocketbase/pocketbase/tools/filesystem"
+	"github.com/pocketbase/pocketbase/tools/inflector"
+	"github.com/pocketbase/pocketbase/tools/router"
+	"github.com/pocketbase/pocketbase/tools/search"
+	"github.com/pocketbase/pocketbase/tools/security"
+
+	hooks "yuetan/pb_hooks"
+	"yuetan/savectx"
+)
+
+// Result is the outcome of one mutation, in the order of the push.
+type Result struct {
+	ID     string `json:"id"`
+	Status string `json:"status"`
+	// Outcome is, for a duplicate, what the first push of it got.
+	Outcome string `json:"outcome,omitempty"`
+	// Seq is the record's feed position after the mutation (the base for
+	// the tablet's next edit of it).
+	Seq int64 `json:"seq,omitempty"`
+	// Record is the record as the server has it now (applied, duplicate,
+	// conflict), as the caller may see it.
+	Record *core.Record `json:"record,omitempty"`
+	// Error says why a mutation was rejected or conflicted, in
+	// PocketBase's error shape with a message for people.
+	Error *router.ApiError `json:"error,omitempty"`
+
+	collection, record string
+	show               bool
+}
+
+// PushResponse is the body of POST /api/sync/push. Cursor echoes the
+// client's pull cursor: a push never moves it, so the next pull brings the
+// tablet's own writes back with what the server set on them.
+type PushResponse struct {
+	Results []Result `json:"results"`
+	Cursor  string   `json:"cursor"`
+}
+
+func (s *service) push(e *core.RequestEvent) error {
+	if err := checkSchema(e); err != nil {
+		return err
+	}
+	req, err := readPush(e)
+	if err != nil {
+		return err
+	}
+	if err := checkMutations(e.App, req); err != nil {
+		return apis.NewBadRequestError("同步请求中有无效的变更，本次未写入任何数据。", err)
+	}
+	hashes := make([]string, len(req.Mutations))
+	for i := range req.Mutations {
+		if hashes[i], err = req.Mutations[i].hash(); err != nil {
+			return apis.NewBadRequestError("无法读取随变更提交的文件。", err)
+		}
+	}
+	results, err := s.apply(e.App, e.Auth, req, hashes)
+	if err != nil {
+		e.App.Logger().Error("sync push", "client", req.Client, "error", err)
+		return apis.NewInternalServerError("同步失败，本次未写入任何数据，请稍后重试。", err)
+	}
+	if err := showRecords(e, results); err != nil {
+		return apis.NewInternalServerError("", err)
+	}
+	return e.JSON(http.StatusOK, PushResponse{Results: results, Cursor: req.Cursor})
+}
+
+// readPush reads a JSON body, or a multipart one whose "@jsonPayload" part
+// is the JSON and whose file parts are named "<mutation id>.<field>".
+func readPush(e *core.RequestEvent) (*PushRequest, error) {
+	tooLarge := func(err error) bool {
+		var mb *http.MaxBytesError
+		return errors.As(err, &mb)
+	}
+	if !strings.HasPrefix(e.Request.Header.Get("Content-Type"), "multipart/form-data") {
+		raw, err := io.ReadAll(io.LimitReader(e.Request.Body, MaxPushJSON+1))
+		if tooLarge(err) || len(raw) > MaxPushJSON {
+			return nil, router.NewApiError(http.StatusRequestEntityTooLarge, "同步数据过大，请分批提交。", nil)
+		}
+		if err != nil {
+			return nil, apis.NewBadRequestError("无法读取同步请求。", err)
+		}
+		req, err := DecodePush(raw)
+		if err != nil {
+			return nil, apis.NewBadRequestError("同步请求格式错误，本次未写入任何数据。", err)
+		}
+		return req, nil
+	}
+	if err := e.Request.ParseMultipartForm(32 << 20); err != nil {
+		if tooLarge(err) {
+			return nil, router.NewApiError(http.StatusRequestEntityTooLarge, "同步数据过大，请分批提交。", nil)
+		}
+		return nil, apis.NewBadRequestError("无法读取同步请求（multipart）。", err)
+	}
+	form := e.Request.MultipartForm
+	payload := form.Value["@jsonPayload"]
+	if len(payload) != 1 || len(payload[0]) > MaxPushJSON {
+		return nil, badRequest("@jsonPayload", "missing_payload", "multipart 同步请求须有且只有一个 @jsonPayload 部分。")
+	}
+	req, err := DecodePush([]byte(payload[0]))
+	if err != nil {
+		return nil, apis.NewBadRequestError("同步请求格式错误，本次未写入任何数据。", err)
+	}
+	byID := make(map[string]*Mutation, len(req.Mutations))
+	for i := range req.Mutations {
+		byID[req.Mutations[i].ID] = &req.Mutations[i]
+	}
+	for key, headers := range form.File {
+		id, field, ok := strings.Cut(key, ".")
+		m := byID[id]
+		if !ok || m == nil || field == "" {
+			return nil, badRequest("files", "unknown_file_part", "文件部分的名称须为“变更编号.字段名”，且变更编号在本次同步中："+clip(key))
+		}
+		for _, fh := range headers {
+			f, err := filesystem.NewFileFromMultipart(fh)
+			if err != nil {
+				return nil, apis.NewBadRequestError("无法读取随变更提交的文件。", err)
+			}
+			if m.files == nil {
+				m.files = map[string][]*filesystem.File{}
+			}
+			m.files[field] = append(m.files[field], f)
+		}
+	}
+	for k := range form.Value {
+		if k != "@jsonPayload" {
+			return nil, badRequest("body", "unknown_part", "multipart 同步请求中有未知部分："+clip(k))
+		}
+	}
+	return req, nil
+}
+
+// apply runs the mutations in one transaction, each inside a savepoint: a
+// rejected or conflicting mutation leaves nothing behind and its
+// neighbours still apply. Every (client, mutation id) is remembered with
+// its outcome in the same transaction, so a retry is recognised.
+func (s *service) apply(app core.App, auth *core.Record, req *PushRequest, hashes []string) ([]Result, error) {
+	results := make([]Result, len(req.Mutations))
+	ctx := savectx.AsUser(context.Background(), auth)
+	err := app.RunInTransaction(func(tx core.App) error {
+		logged, err := loggedMutations(tx, req)
+		if err != nil {
+			return err
+		}
+		for i := range req.Mutations {
+			m := &req.Mutations[i]
+			if prev, ok := logged[m.ID]; ok {
+				results[i] = prev.replay(m, auth.Id, hashes[i])
+				continue
+			}
+			res, err := applyOne(tx, ctx, auth, m, i)
+			if err != nil {
+				return err
+			}
+			if err := logMutation(tx, req.Client, auth.Id, hashes[i], m, res); err != nil {
+				return err
+			}
+			results[i] = res
+		}
+		return nil
+	})
+	return results, err
+}
+
+// applyOne applies m inside a savepoint. The error is for failures of the
+// transaction itself; whatever the rules say lands in the result.
+func applyOne(tx core.App, ctx context.Context, auth *core.Record, m *Mutation, i int) (Result, error) {
+	sp := "sync_m" + strconv.Itoa(i)
+	db := tx.NonconcurrentDB()
+	if _, err := db.NewQuery("SAVEPOINT " + sp).Execute(); err != nil {
+		return Result{}, err
+	}
+	res := mutate(tx, ctx, auth, m)
+	if res.Status != StatusApplied {
+		if _, err := db.NewQuery("ROLLBACK TO " + sp).Execute(); err != nil {
+			return Result{}, err
+		}
+	}
+	if _, err := db.NewQuery("RELEASE " + sp).Execute(); err != nil {
+		return Result{}, err
+	}
+	if res.Status == StatusApplied {
+		v, _, err := findVersion(db, m.Collection, m.Record)
+		if err != nil {
+			return Result{}, err
+		}
+		res.Seq = v.Seq
+	}
+	return res, nil
+}
+
+// mutate does what m asks through the collection rules and a save made as
+// the caller, so every workflow hook runs as over REST.
+func mutate(tx core.App, ctx context.Context, auth *core.Record, m *Mutation) Result {
+	res := Result{ID: m.ID, collection: m.Collection, record: m.Record}
+	coll, err := tx.FindCachedCollectionByNameOrId(m.Collection)
+	if err != nil {
+		return res.reject(router.NewNotFoundError("没有这类数据。", err))
+	}
+	superuser := auth.IsSuperuser()
+	db := tx.NonconcurrentDB()
+	current, _ := tx.FindRecordById(coll, m.Record)
+	ver, versioned, err := findVersion(db, coll.Name, m.Record)
+	if err != nil {
+		return res.reject(err)
+	}
+	switch m.Op {
+	case OpCreate:
+		if current != nil {
+			// the same record sent again under a new mutation id (a reset
+			// tablet, a copied outbox): the server's copy stands
+			res.show = true
+			return res.conflict(router.NewApiError(http.StatusConflict, "这条记录已经提交过，服务器上已有，请以服务器上的记录为准。", nil), ver.Seq)
+		}
+		rec := core.NewRecord(coll)
+		rec.Set(core.FieldNameId, m.Record)
+		data := withFiles(rec, m)
+		info := requestInfo(auth, http.MethodPost, data)
+		form := forms.NewRecordUpsert(tx, rec)
+		if superuser {
+			form.GrantSuperuserAccess()
+		}
+		form.Load(data)
+		if ok, err := canCreate(tx, coll, rec, info); err != nil || !ok {
+			return res.reject(router.NewForbiddenError("您无权创建这条记录：超出了您可以填报的范围。", err))
+		}
+		if err := tx.SaveWithContext(ctx, rec); err != nil {
+			return res.reject(err)
+		}
+	case OpUpdate, OpDelete:
+		if current == nil {
+			if versioned && ver.Op == OpDelete {
+				if m.Op == OpDelete {
+					// already gone: what the tablet asked for holds
+					res.Status, res.Seq = StatusApplied, ver.Seq
+					return res
+				}
+				return res.conflict(router.NewApiError(http.StatusConflict, "这条记录已在服务器上删除，您的修改无法保存。", nil), ver.Seq)
+			}
+			return res.reject(router.NewNotFoundError("记录不存在。", nil))
+		}
+		data := withFiles(current, m)
+		method, rule := http.MethodPatch, coll.UpdateRule
+		if m.Op == OpDelete {
+			method, rule = http.MethodDelete, coll.DeleteRule
+		}
+		info := requestInfo(auth, method, data)
+		rec := current
+		if !superuser {
+			if rule == nil {
+				return res.reject(router.NewForbiddenError("只有超级管理员可以修改或删除这类数据。", nil))
+			}
+			rec, err = tx.FindRecordById(coll, m.Record, ruleFilter(tx, coll, rule, info))
+			if err != nil {
+				return res.reject(router.NewNotFoundError("记录不存在，或您无权修改这条记录。", err))
+			}
+		}
+		if versioned && m.Base < ver.Seq {
+			var changed []string
+			if m.Op == OpDelete {
+				if ver.lastFieldChange() > m.Base {
+					changed = []string{"*"}
+				}
+			} else {
+				changed = ver.changedSince(m.Base, mergeable(coll.Name, data))
+			}
+			if len(changed) > 0 {
+				res.show = true
+				return res.conflict(conflictError(m.Op, changed), ver.Seq)
+			}
+		}
+		if m.Op == OpDelete {
+			if err := tx.DeleteWithContext(ctx, rec); err != nil {
+				return res.reject(err)
+			}
+			break
+		}
+		form := forms.NewRecordUpsert(tx, rec)
+		if superuser {
+			form.GrantSuperuserAccess()
+		}
+		form.Load(data)
+		if err := tx.SaveWithContext(ctx, rec); err != nil {
+			return res.reject(err)
+		}
+	}
+	res.Status = StatusApplied
+	res.show = m.Op != OpDelete
+	return res
+}
+
+func (r Result) reject(err error) Result {
+	r.Status = StatusRejected
+	r.Error = hooks.PublicError(err)
+	r.show = false
+	return r
+}
+
+func (r Result) conflict(err *router.ApiError, seq int64) Result {
+	r.Status = StatusConflict
+	r.Seq = seq
+	hooks.TidyError(err)
+	r.Error = err
+	return r
+}
+
+func conflictError(op string, fields []string) *router.ApiError {
+	if op == OpDelete {
+		return router.NewApiError(http.StatusConflict, "这条记录在您离线期间已被他人修改，未删除。请核对服务器上的内容后再决定。", nil)
+	}
+	errs := validation.Errors{}
+	for _, f := range fields {
+		errs[f] = validation.NewError("changed_since_base", "该字段在您离线期间已被他人修改。")
+	}
+	return router.NewApiError(http.StatusConflict,
+		fmt.Sprintf("这条记录在您离线期间已被他人修改（%s），您的修改未保存。请以服务器上的内容为准后重新修改。", strings.Join(fields, "、")), errs)
+}
+
+// mergeable lists the fields of data a stale update is checked on: all
+// but the workflow's, which the state machine decides whatever the base.
+func mergeable(collection string, data map[string]any) []string {
+	wf := workflowFields(collection)
+	var out []string
+	for k := range data {
+		f := fieldOfKey(k)
+		if !containsString(wf, f) && !containsString(out, f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func containsString(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// withFiles merges the mutation's uploaded files into its data (added to
+// a field's files on an update) and resolves PocketBase's modifiers.
+func withFiles(rec *core.Record, m *Mutation) map[string]any {
+	data := make(map[string]any, len(m.Data)+len(m.files))
+	maps.Copy(data, m.Data)
+	for field, files := range m.files {
+		key := field
+		if m.Op == OpUpdate {
+			key = field + "+"
+		}
+		var vals []any
+		if existing, ok := data[key].([]any); ok {
+			vals = append(vals, existing...)
+		} else if s, ok := data[key].(string); ok && s != "" {
+			vals = append(vals, s)
+		}
+		for _, f := range files {
+			vals = append(vals, f)
+		}
+		data[key] = vals
+	}
+	return rec.ReplaceModifiers(data)
+}
+
+// ruleFilter applies an API rule to a record lookup, as the REST handlers do.
+func ruleFilter(app core.App, coll *core.Collection, rule *string, info *core.RequestInfo) func(q *dbx.SelectQuery) error {
+	return func(q *dbx.SelectQuery) error {
+		if rule == nil || *rule == "" {
+			return nil
+		}
+		resolver := core.NewRecordFieldResolver(app, coll, info, true)
+		expr, err := search.FilterData(*rule).BuildExpr(resolver)
+		if err != nil {
+			return err
+		}
+		q.AndWhere(expr)
+		return resolver.UpdateQuery(q)
+	}
+}
+
+// canCreate checks the create rule against the record about to be created,
+// the way PocketBase's create handler does: the record's values stand in a
+// one-row CTE named after the collection.
+func canCreate(tx core.App, coll *core.Collection, rec *core.Record, info *core.RequestInfo) (bool, error) {
+	if info.HasSuperuserAuth() {
+		return true, nil
+	}
+	if coll.CreateRule == nil {
+		return false, nil
+	}
+	if *coll.CreateRule == "" {
+		return true, nil
+	}
+	dummy := rec.Clone()
+	suffix := "__pb_create__" + security.PseudorandomString(6)
+	export, err := dummy.DBExport(tx)
+	if err != nil {
+		return false, err
+	}
+	params := make(dbx.Params, len(export))
+	selects := make([]string, 0, len(export))
+	for k, v := range export {
+		k = inflector.Columnify(k)
+		p := "__pb_create__" + k
+		params[p] = v
+		selects = append(selects, "{:"+p+"} AS [["+k+"]]")
+	}
+	dc := *coll
+	dc.Id += suffix
+	dc.Name += inflector.Columnify(suffix)
+	q := tx.ConcurrentDB().Select("(1)").
+		PreFragment(fmt.Sprintf("WITH {{%s}} as (SELECT %s)", dc.Name, strings.Join(selects, ","))).
+		From(dc.Name).AndBind(params)
+	resolver := core.NewRecordFieldResolver(tx, &dc, info, true)
+	expr, err := search.FilterData(*dc.CreateRule).BuildExpr(resolver)
+	if err != nil {
+		return false, err
+	}
+	q.AndWhere(expr)
+	if err := resolver.UpdateQuery(q); err != nil {
+		return false, err
+	}
+	var exists int
+	if err := q.Limit(1).Row(&exists); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return false, err
+	}
+	return exists > 0, nil
+}
+
+// loggedMutation is a remembered mutation.
+type loggedMutation struct {
+	ID     string `db:"id"`
+	User   string `db:"user"`
+	Hash   string `db:"hash"`
+	Status string `db:"status"`
+	Seq    int64  `db:"seq"`
+	Error  string `db:"error"`
+}
+
+func loggedMutations(tx core.App, req *PushRequest) (map[string]loggedMutation, error) {
+	out := map[string]loggedMutation{}
+	const per = 500
+	for start := 0; start < len(req.Mutations); start += per {
+		part := req.Mutations[start:min(start+per, len(req.Mutations))]
+		ids := make([]any, len(part))
+		for i, m := range part {
+			ids[i] = m.ID
+		}
+		var rows []loggedMutation
+		err := tx.NonconcurrentDB().Select("id", "user", "hash", "status", "seq", "error").From(tableMutations).
+			Where(dbx.HashExp{"client": req.Client}).AndWhere(dbx.In("id", ids...)).All(&rows)
+		if err != nil {
+			return nil, fmt.Errorf("read mutation log: %w", err)
+		}
+		for _, r := range rows {
+			out[r.ID] = r
+		}
+	}
+	return out, nil
+}
+
+// replay answers a retried mutation with its first outcome, writing nothing.
+func (l loggedMutation) replay(m *Mutation, user, hash string) Result {
+	res := Result{ID: m.ID, collection: m.Collection, record: m.Record}
+	switch {
+	case l.User != user:
+		return res.reject(router.NewForbiddenError("该变更编号已被其他账号使用，请为这条修改换一个编号。", nil))
+	case l.Hash != hash:
+		return res.reject(router.NewApiError(http.StatusConflict,
+			"该变更编号已提交过不同的内容，本次未写入。新的修改须使用新的变更编号。", nil))
+	}
+	res.Status, res.Outcome, res.Seq = StatusDuplicate, l.Status, l.Seq
+	if l.Error != "" {
+		var e router.ApiError
+		if json.Unmarshal([]byte(l.Error), &e) == nil {
+			res.Error = &e
+		}
+	}
+	res.show = l.Status != StatusRejected
+	return res
+}
+
+func logMutation(tx core.App, client, user, hash string, m *Mutation, res Result) error {
+	var errText string
+	if res.Error != nil {
+		raw, err := json.Marshal(res.Error)
+		if err != nil {
+			return err
+		}
+		errText = string(raw)
+	}
+	_, err := tx.NonconcurrentDB().Insert(tableMutations, dbx.Params{
+		"client": client, "id": m.ID, "user": user, "hash": hash,
+		"collection": m.Collection, "record": m.Record, "op": m.Op,
+		"status": res.Status, "seq": res.Seq, "error": errText,
+	}).Execute()
+	if err != nil {
+		return fmt.Errorf("log mutation %s: %w", m.ID, err)
+	}
+	return nil
+}
+
+// showRecords loads, after the commit, the records the results show, as
+// the caller may view them.
+func showRecords(e *core.RequestEvent, results []Result) error {
+	byColl := map[string][]string{}
+	for _, r := range results {
+		if r.show {
+			byColl[r.collection] = append(byColl[r.collection], r.record)
+		}
+	}
+	for name, ids := range byColl {
+		recs, err := recordsByRule(e.App, name, e.Auth, ids, func(c *core.Collection) *string { return c.ViewRule })
+		if err != nil {
+			return err
+		}
+		changes := make([]Change, len(recs))
+		byID := make(map[string]*core.Record, len(recs))
+		for i, r := range recs {
+			changes[i] = Change{Collection: name, ID: r.Id, Record: r}
+			byID[r.Id] = r
+		}
+		if err := finishChanges(e, changes); err != nil {
+			return err
+		}
+		for i := range results {
+			if results[i].show && results[i].collection == name {
+				results[i].Record = byID[results[i].record]
+			}
+		}
+	}
+	return nil
+}
