@@ -168,3 +168,20 @@ func mergeIndexes(want types.JSONArray[string], have []string) types.JSONArray[s
 	}
 	return want
 }
+
+// ChangedFields lists the fields whose value this save changes against the
+// stored record (system fields aside).
+func ChangedFields(rec *core.Record) []string {
+	old := rec.Original()
+	var out []string
+	for _, f := range rec.Collection().Fields {
+		n := f.GetName()
+		if n == FieldCreated || n == FieldUpdated || n == FieldID {
+			continue
+		}
+		if fmt.Sprint(old.Get(n)) != fmt.Sprint(rec.Get(n)) {
+			out = append(out, n)
+		}
+	}
+	return out
+}

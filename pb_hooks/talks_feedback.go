@@ -102,7 +102,7 @@ func checkTalkUpdate(e *core.RecordEvent) error {
 		return e.Next()
 	}
 	rec := e.Record
-	changed := changedFields(rec)
+	changed := collections.ChangedFields(rec)
 	if len(changed) == 0 {
 		return e.Next()
 	}
@@ -235,7 +235,7 @@ func checkFeedbackUpdate(e *core.RecordEvent) error {
 	}
 	rec := e.Record
 	old := rec.Original()
-	changed := changedFields(rec)
+	changed := collections.ChangedFields(rec)
 	if len(changed) == 0 {
 		return e.Next()
 	}

@@ -156,22 +156,6 @@ func fieldError(field, code, msg string) error {
 	return validation.Errors{field: validation.NewError(code, msg)}
 }
 
-// changedFields lists the fields whose value differs from the stored record.
-func changedFields(rec *core.Record) []string {
-	old := rec.Original()
-	var out []string
-	for _, f := range rec.Collection().Fields {
-		n := f.GetName()
-		if n == collections.FieldCreated || n == collections.FieldUpdated || n == collections.FieldID {
-			continue
-		}
-		if fmt.Sprint(old.Get(n)) != fmt.Sprint(rec.Get(n)) {
-			out = append(out, n)
-		}
-	}
-	return out
-}
-
 // applicationServerFields are never taken from a client.
 var applicationServerFields = []string{
 	collections.AppSerial, collections.AppSerialYear, collections.AppSerialNo, collections.AppStreet,
@@ -355,7 +339,7 @@ func checkApplicationUpdate(e *core.RecordEvent) error {
 	rec := e.Record
 	old := rec.Original()
 	from, to := old.GetString(collections.AppStatus), rec.GetString(collections.AppStatus)
-	changed := changedFields(rec)
+	changed := collections.ChangedFields(rec)
 	if len(changed) == 0 {
 		return e.Next()
 	}
