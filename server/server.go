@@ -9,7 +9,9 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	hooks "yuetan/pb_hooks"
+	pbpublic "yuetan/pb_public"
 	"yuetan/stats"
+	yuetansync "yuetan/sync"
 )
 
 // Register binds everything yuetan adds to a PocketBase app.
@@ -18,5 +20,13 @@ func Register(app core.App) error {
 		return fmt.Errorf("server: %w", err)
 	}
 	stats.Register(app, hooks.Calendar)
+	if err := yuetansync.Register(app); err != nil {
+		return fmt.Errorf("server: %w", err)
+	}
+	// the web app (pb_public, embedded) at / — every other route wins over it
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		se.Router.GET("/{path...}", pbpublic.Handler())
+		return se.Next()
+	})
 	return nil
 }

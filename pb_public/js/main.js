@@ -1,0 +1,236 @@
+// The app shell: sign-in, the header and navigation for the user's role,
+// the field app's sync status bar, and the routes.
+
+import { me, signIn, signOut, refreshAuth, errorMessage, onAuthChange } from "./api.js";
+import { h, mount, busy, fmtTime, fmtDateTime, showFormError, field } from "./ui.js";
+import { loadWorkflow, roleLabel, fieldRoles } from "./vocab.js";
+import { route, start, navigate, render } from "./router.js";
+import { startSync, onSyncChange, syncNow } from "./sync.js";
+import { disconnect } from "./realtime.js";
+import { directory, orgName, forgetDirectory } from "./directory.js";
+import * as store from "./db.js";
+
+import { issuesPage, issueFormPage } from "./pages/issues.js";
+import { meetingsPage, meetingFormPage } from "./pages/meetings.js";
+import { fieldAppsPage, composePage, signaturesPage } from "./pages/field_apps.js";
+import { syncPage } from "./pages/sync_page.js";
+import { queuePage, allPage } from "./pages/queue.js";
+import { applicationPage } from "./pages/application.js";
+import { overduePage } from "./pages/overdue.js";
+import { figuresPage } from "./pages/figures.js";
+
+const root = document.getElementById("app");
+const isField = () => fieldRoles.includes(me()?.role);
+const isOffice = () => ["working_group", "supervisor"].includes(me()?.role);
+const mayFigures = () => ["working_group", "supervisor", "leader"].includes(me()?.role);
+
+// ---- routes ----------------------------------------------------------------
+route("/login", loginPage, { name: "login", public: true });
+route("/issues", issuesPage, { name: "issues", field: true });
+route("/issues/new", issueFormPage, { name: "issue-new", field: true });
+route("/issues/:id", issueFormPage, { name: "issue", field: true });
+route("/meetings", meetingsPage, { name: "meetings", field: true });
+route("/meetings/new", meetingFormPage, { name: "meeting-new", field: true });
+route("/meetings/:id", meetingFormPage, { name: "meeting", field: true });
+route("/apps", fieldAppsPage, { name: "apps", field: true });
+route("/apps/new", composePage, { name: "compose", field: true });
+route("/apps/:id/edit", composePage, { name: "compose", field: true });
+route("/apps/:id/signatures", signaturesPage, { name: "signatures", field: true });
+route("/sync", syncPage, { name: "sync", field: true });
+route("/queue", queuePage, { name: "queue", console: true });
+route("/all", allPage, { name: "all", console: true });
+route("/overdue", overduePage, { name: "overdue", console: true, office: true });
+route("/figures", figuresPage, { name: "figures", console: true, figures: true });
+route("/app/:id", applicationPage, { name: "application" });
+
+const home = () => (!me() ? "/login" : isField() ? "/issues" : "/queue");
+
+function guard(r) {
+  if (r.public) return me() ? home() : null;
+  if (!me()) return "/login";
+  if (r.field && !isField()) return home();
+  if (r.console && isField()) return home();
+  if (r.office && !isOffice()) return home();
+  if (r.figures && !mayFigures()) return home();
+  return null;
+}
+
+// ---- shell -------------------------------------------------------------------
+const header = h("header.topbar");
+const statusBar = h("div.statusbar", { hidden: true });
+const main = h("main#main", { tabindex: "-1" });
+mount(root, header, statusBar, main);
+
+function navItems() {
+  const u = me();
+  if (!u) return [];
+  if (isField()) {
+    const items = [
+      ["/issues", "问题收集"],
+      ["/meetings", "恳谈会议"],
+      ["/apps", u.role === "grid_worker" ? "居民联名" : "约谈申请"],
+      ["/sync", "同步记录"],
+    ];
+    return items;
+  }
+  const items = [
+    ["/queue", "待我办理"],
+    ["/all", "全部申请"],
+  ];
+  if (isOffice()) items.push(["/overdue", "超期督办"]);
+  if (mayFigures()) items.push(["/figures", "统计"]);
+  return items;
+}
+
+async function renderHeader() {
+  const u = me();
+  const links = navItems().map(([path, text]) => h("a.nav-link", { href: "#" + path, dataset: { path } }, text));
+  let who = null;
+  if (u) {
+    let org = "";
+    try {
+      org = orgName(await directory(), u.org);
+    } catch {}
+    who = h(
+      "div.who",
+      h("span.who-name", u.name),
+      h("span.who-role", [roleLabel(u.role), org].filter(Boolean).join(" · ")),
+      h("button.btn.small.ghost", { type: "button", onclick: logout }, "退出"),
+    );
+  }
+  mount(header, h("a.brand", { href: "#" + home() }, h("img", { src: "icons/icon.svg", alt: "" }), h("span", "群众约谈")), h("nav.nav", links), who);
+  markNav();
+}
+
+function markNav() {
+  const path = location.hash.replace(/^#/, "");
+  header.querySelectorAll(".nav-link").forEach((a) => a.classList.toggle("active", path === a.dataset.path || path.startsWith(a.dataset.path + "/")));
+}
+window.addEventListener("hashchange", markNav);
+
+function renderStatus(s) {
+  if (!isField()) {
+    statusBar.hidden = true;
+    return;
+  }
+  statusBar.hidden = false;
+  const problems = s.rejected + s.conflicts;
+  mount(
+    statusBar,
+    h(`span.net.${s.online ? "on" : "off"}`, { dataset: { online: String(s.online) } }, s.online ? "在线" : "离线"),
+    h("span.pending", { dataset: { count: String(s.pending) } }, `待同步 ${s.pending} 条`),
+    problems ? h("a.problems", { href: "#/sync", dataset: { count: String(problems) } }, `${problems} 条需处理`) : null,
+    h("span.last", s.lastSync ? `上次同步 ${sameDay(s.lastSync) ? fmtTime(s.lastSync) : fmtDateTime(s.lastSync)}` : "尚未同步"),
+    s.progress ? h("span.progress", s.progress) : null,
+    s.error ? h("span.sync-error", { role: "alert" }, s.error) : null,
+    h(
+      "button.btn.small.sync-btn",
+      { type: "button", disabled: s.syncing || !s.online, onclick: () => syncNow() },
+      s.syncing ? "同步中…" : "同步",
+    ),
+  );
+}
+const sameDay = (iso) => new Date(iso).toDateString() === new Date().toDateString();
+
+async function logout() {
+  if (isField()) {
+    const rows = await store.outboxAll().catch(() => []);
+    if (rows.length) {
+      const { confirmDialog } = await import("./ui.js");
+      const ok = await confirmDialog(
+        "还有未同步的修改",
+        `本机还有 ${rows.length} 条修改没有被服务器接收。退出后它们仍保存在本机，用同一账号再次登录即可继续同步。确定退出吗？`,
+        "退出",
+      );
+      if (!ok) return;
+    }
+  }
+  disconnect();
+  forgetDirectory();
+  signOut();
+  location.hash = "#/login";
+  location.reload();
+}
+
+// ---- sign-in ---------------------------------------------------------------
+function loginPage(main) {
+  const email = h("input", { name: "identity", type: "email", autocomplete: "username", required: true, placeholder: "name@yuetan.example" });
+  const password = h("input", { name: "password", type: "password", autocomplete: "current-password", required: true });
+  const button = h("button.btn.primary.wide", { type: "submit" }, "登录");
+  const form = h(
+    "form.card.login",
+    { novalidate: true },
+    h("h1", "群众约谈、干部解难"),
+    h("p.muted", "网格员和社区工作人员登录后，平板离线也能收集问题；街道、专门工作小组、领导、承办单位和督查在线办理。"),
+    h("div.form-error", { hidden: true }),
+    field("账号（邮箱）", email),
+    field("密码", password),
+    button,
+    navigator.onLine ? null : h("p.warn", "当前离线：首次登录需要联网。"),
+  );
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    if (!email.value.trim() || !password.value) {
+      return showFormError(form, { message: "请输入账号和密码。", fieldMessages: () => ({}) });
+    }
+    try {
+      await busy(button, () => signIn(email.value.trim(), password.value), "正在登录…");
+      await boot();
+      navigate(home(), { replace: true });
+    } catch (err) {
+      if (err.status === 400) err.message = "账号或密码不正确。";
+      showFormError(form, err);
+    }
+  });
+  mount(main, h("div.login-wrap", form));
+  email.focus();
+}
+
+// ---- boot --------------------------------------------------------------------
+let booted = false;
+
+async function boot() {
+  if (booted || !me()) {
+    await renderHeader();
+    return;
+  }
+  booted = true;
+  if (isField()) {
+    await startSync();
+    onSyncChange(renderStatus);
+  }
+  await renderHeader();
+}
+
+async function main_() {
+  try {
+    await loadWorkflow();
+  } catch (e) {
+    mount(main, h("div.page-error", { role: "alert" }, "无法连接服务器，且本机没有保存过应用数据：请联网后重新打开。"));
+    return;
+  }
+  onAuthChange((a) => {
+    if (!a && booted) {
+      location.hash = "#/login";
+      location.reload();
+    }
+  });
+  await boot();
+  if (me() && navigator.onLine) {
+    // confirm the session in the background; offline the saved one is used
+    refreshAuth()
+      .then(() => renderHeader())
+      .catch((e) => {
+        if (!e.network) console.warn("auth refresh:", errorMessage(e));
+      });
+  }
+  start(main, { fallback: home, before: guard });
+}
+
+if ("serviceWorker" in navigator) {
+  navigator.serviceWorker.register("sw.js", { scope: "./" }).catch((e) => console.warn("service worker:", e));
+}
+
+main_();
+
+export { render };

@@ -1,0 +1,349 @@
+// Field app: the community's talk applications — composed from collected
+// issues (one matter each), with residents' co-signatures on a signature
+// pad, checked for eligibility before they are submitted, and followed
+// through the workflow with their deadlines. Works offline.
+
+import { me } from "../api.js";
+import { h, mount, field, select, fmtDate, fmtDateTime, showFormError, toast, empty, confirmDialog, busy } from "../ui.js";
+import * as store from "../db.js";
+import { mutate, onDataChange, syncNow, outbox } from "../sync.js";
+import { wf, statusLabel, applicantKinds, applicantKindLabel, categoryLabel, dueOf, dueColour, nextWorkday, label, issueKinds } from "../vocab.js";
+import { directory, leaders, orgName, userWithTitle } from "../directory.js";
+import { navigate } from "../router.js";
+import { signaturePad } from "../widgets/sigpad.js";
+import { dueChip } from "./queue.js";
+
+/** Distinct co-signers, as the server counts them (name and address). */
+export function distinctSigners(sigs) {
+  return new Set(sigs.map((s) => `${(s.name || "").trim()}|${(s.address || "").trim()}`)).size;
+}
+
+export async function fieldAppsPage(main) {
+  const user = me();
+  const isStaff = user.role === "community_staff";
+  const list = h("div.list", { id: "app-list" });
+  const next = await nextWorkday();
+  async function draw() {
+    const [apps, sigs, dir] = await Promise.all([store.all("applications"), store.all("signatures"), directory()]);
+    apps.sort((a, b) => (a.status === "draft" ? 0 : 1) - (b.status === "draft" ? 0 : 1) || String(b.updated).localeCompare(String(a.updated)));
+    mount(
+      list,
+      apps.length
+        ? apps.map((a) => {
+            const n = distinctSigners(sigs.filter((s) => s.application === a.id));
+            const due = dueOf(a);
+            return h(
+              "div.item",
+              { dataset: { id: a.id } },
+              h(
+                "div",
+                h("div.item-title", a.subject || "（未填写事项）"),
+                h(
+                  "div.item-meta",
+                  h("span", a.serial || "草稿"),
+                  h("span", applicantKindLabel(a.applicant_kind)),
+                  a.target_leader ? h("span", "约谈 " + userWithTitle(dir, a.target_leader)) : null,
+                  a.applicant_kind === "residents" ? h("span", `居民签名 ${n}/${wf.minCoSigners}`) : null,
+                  h("span", "更新于 " + fmtDate(a.updated)),
+                ),
+                h(
+                  "div.form-actions",
+                  h("a.btn.small", { href: `#/app/${a.id}` }, "查看"),
+                  isStaff && a.status === "draft" ? h("a.btn.small", { href: `#/apps/${a.id}/edit` }, "编辑") : null,
+                  a.applicant_kind === "residents" && a.status === "draft" ? h("a.btn.small", { href: `#/apps/${a.id}/signatures` }, "居民签名") : null,
+                ),
+              ),
+              h(
+                "div.item-side",
+                h(`span.badge.status`, statusLabel(a.status)),
+                due ? dueChip(due, next) : null,
+                a._local ? h("span.badge.pending", "待同步") : null,
+              ),
+            );
+          })
+        : empty(isStaff ? "还没有约谈申请。点“新建约谈申请”，从收集到的问题中选择一件事项。" : "本社区暂时没有需要收集居民签名的联名申请。"),
+    );
+  }
+  mount(
+    main,
+    h("div.page-head", h("h1", isStaff ? "约谈申请" : "居民联名"), isStaff ? h("a.btn.primary", { href: "#/apps/new", id: "new-app" }, "＋ 新建约谈申请") : null),
+    list,
+  );
+  await draw();
+  return onDataChange((cs) => cs.some((c) => ["applications", "signatures"].includes(c)) && draw());
+}
+
+/** The problems that stop an application from being submitted, and hints. */
+export function eligibility(a, sigs, orgKind) {
+  const out = [];
+  if (!a.subject?.trim()) out.push({ kind: "bad", text: "请填写约谈事项。" });
+  if (!a.category) out.push({ kind: "bad", text: "请选择内容类别（四类之一）。" });
+  if (!a.target_leader) out.push({ kind: "bad", text: "请选择约谈对象：区四套班子领导或区管党政正职。" });
+  if (!a.applicant_kind) out.push({ kind: "bad", text: "请选择约谈主体。" });
+  if (orgKind === "community" && a.applicant_kind === "cooperative") out.push({ kind: "bad", text: "社区提出的申请，约谈主体应为“社区”或“居民联名”。" });
+  if (orgKind === "cooperative" && a.applicant_kind === "community") out.push({ kind: "bad", text: "股份经济合作社提出的申请，约谈主体应为“股份经济合作社”或“居民联名”。" });
+  if (a.applicant_kind === "residents") {
+    const n = distinctSigners(sigs);
+    const need = wf.minCoSigners - n;
+    if (need > 0) out.push({ kind: "bad", text: `居民联名申请须有${wf.minCoSigners}位以上居民签名，目前${n}位，还差 ${need} 位居民签名。` });
+    else out.push({ kind: "ok", text: `已有 ${n} 位居民签名。` });
+  }
+  if (a.litigation_or_petition) out.push({ kind: "bad", text: "涉法涉访事项不列入群众约谈，将按一般来信处理。请通过信访渠道反映。" });
+  if (!(a.issues || []).length) out.push({ kind: "hint", text: "建议关联收集到的问题，便于追踪。" });
+  if ((a.issues || []).length > 3) out.push({ kind: "hint", text: "一事一案：一份申请只提一件事项，所选问题应属同一事项。" });
+  if (!a.talk_form) out.push({ kind: "hint", text: "可选择希望的约谈形式。" });
+  if (!out.some((x) => x.kind === "bad")) out.unshift({ kind: "ok", text: "可以报送街道。" });
+  return out;
+}
+
+export async function composePage(main, { id }) {
+  const user = me();
+  if (user.role !== "community_staff") {
+    mount(main, h("div.page-error", "只有社区工作人员可以填写约谈申请。"));
+    return;
+  }
+  const isNew = !id;
+  const a = isNew ? { applicant_kind: "", issues: [], talk_form: "" } : await store.getRecord("applications", id);
+  if (!a) return mount(main, h("div.page-error", "申请不存在。"));
+  if (!isNew && a.status !== "draft") {
+    mount(main, h("div.page-error", "申请已报送，不能再修改。"), h("a", { href: `#/app/${id}` }, "查看申请"));
+    return;
+  }
+  const dir = await directory();
+  const orgKind = dir.orgs.get(user.org)?.kind || "community";
+  if (isNew) a.applicant_kind = orgKind === "cooperative" ? "cooperative" : "community";
+  const [issues, sigs] = await Promise.all([store.all("issues"), store.all("signatures")]);
+  const mySigs = sigs.filter((s) => s.application === id);
+  const pickable = issues
+    .filter((i) => (!i.application && (i.status || "open") === "open") || (id && i.application === id) || (a.issues || []).includes(i.id))
+    .sort((x, y) => String(y.collected_at).localeCompare(String(x.collected_at)));
+
+  const kinds = applicantKinds.filter((k) => (orgKind === "cooperative" ? k.value !== "community" : k.value !== "cooperative"));
+  const applicantKind = h(
+    "div.choices",
+    kinds.map((k) => h("label.choice", h("input", { type: "radio", name: "applicant_kind", value: k.value, checked: a.applicant_kind === k.value }), k.label)),
+  );
+  const subject = h("input", { name: "subject", maxlength: 200, required: true, value: a.subject || "", placeholder: "例如：划船社区低洼地排涝改造" });
+  const category = h(
+    "div.choices",
+    wf.categories.map((c) => h("label.choice", h("input", { type: "radio", name: "category", value: c.value, checked: a.category === c.value }), c.label)),
+  );
+  const description = h("textarea", { name: "description", maxlength: 20000, rows: 5 }, a.description || "");
+  const request = h("textarea", { name: "request", maxlength: 5000, rows: 3, placeholder: "希望领导解决或答复什么" }, a.request || "");
+  const affected = h("input", { name: "affected_count", type: "number", min: 0, step: 1, value: a.affected_count || "" });
+  const contactName = h("input", { name: "contact_name", maxlength: 50, value: a.contact_name || user.name });
+  const contactPhone = h("input", { name: "contact_phone", type: "tel", maxlength: 30, value: a.contact_phone || "" });
+  const leaderSel = h("select", { name: "target_leader", required: true }, h("option", { value: "" }, "请选择约谈对象"));
+  const groups = {};
+  for (const l of leaders(dir)) {
+    if (!groups[l.group]) leaderSel.append((groups[l.group] = h("optgroup", { label: l.group })));
+    groups[l.group].append(h("option", { value: l.value, selected: a.target_leader === l.value }, l.label));
+  }
+  const talkForm = h(
+    "div.choices",
+    h("label.choice", h("input", { type: "radio", name: "talk_form", value: "", checked: !a.talk_form }), "由领导商定"),
+    wf.talkForms.map((f) => h("label.choice", h("input", { type: "radio", name: "talk_form", value: f.value, checked: a.talk_form === f.value }), f.label)),
+  );
+  const urgent = h("input", { type: "checkbox", name: "urgent", checked: !!a.urgent });
+  const litigation = h("input", { type: "checkbox", name: "litigation_or_petition", checked: !!a.litigation_or_petition });
+  const picks = h(
+    "div.pick-list",
+    { id: "issue-picks" },
+    pickable.length
+      ? pickable.map((i) =>
+          h(
+            "label.pick",
+            h("input", { type: "checkbox", name: "issues", value: i.id, checked: (a.issues || []).includes(i.id) }),
+            h("span", h("strong", i.title), " ", h("span.badge", label(issueKinds, i.kind)), h("div.muted.small", [i.address, i.resident_name, fmtDate(i.collected_at)].filter(Boolean).join(" · "))),
+          ),
+        )
+      : h("span.muted", "没有可关联的待处理问题。"),
+  );
+  const checks = h("ul.eligibility", { id: "eligibility" });
+  const saveBtn = h("button.btn", { type: "submit", name: "save" }, "保存草稿");
+  const submitBtn = h("button.btn.primary", { type: "button", id: "submit-app" }, "保存并报送街道");
+
+  function current() {
+    const f = new FormData(form);
+    return {
+      applicant_kind: f.get("applicant_kind") || "",
+      subject: subject.value.trim(),
+      category: f.get("category") || "",
+      description: description.value.trim(),
+      request: request.value.trim(),
+      affected_count: affected.value === "" ? 0 : Number(affected.value),
+      contact_name: contactName.value.trim(),
+      contact_phone: contactPhone.value.trim(),
+      target_leader: leaderSel.value,
+      talk_form: f.get("talk_form") || "",
+      urgent: urgent.checked,
+      litigation_or_petition: litigation.checked,
+      issues: f.getAll("issues"),
+    };
+  }
+  function check() {
+    const c = current();
+    const items = eligibility(c, mySigs, orgKind);
+    mount(checks, items.map((x) => h(`li.${x.kind}`, x.text)));
+    submitBtn.disabled = items.some((x) => x.kind === "bad");
+    return items;
+  }
+
+  const form = h(
+    "form.card",
+    { novalidate: true, id: "compose-form" },
+    h("div.form-error", { hidden: true }),
+    h("div.field", h("label", "约谈主体"), applicantKind, h("div.hint", `申请单位：${orgName(dir, user.org)}。居民联名须有${wf.minCoSigners}位以上居民签名。`)),
+    field("约谈事项（一事一案）", subject),
+    h("div.field", h("label", "内容类别", h("span.req", " *")), category),
+    h("div.field", h("label", "关联问题"), picks),
+    field("情况说明", description),
+    field("约谈诉求", request),
+    h("div.form-grid", field("约谈对象", leaderSel), field("涉及群众人数", affected), field("联系人", contactName), field("联系电话", contactPhone)),
+    h("div.field", h("label", "希望的约谈形式"), talkForm),
+    h(
+      "div.field",
+      h("label.choice", urgent, "特殊约谈事项（紧急，可随时审核）"),
+      h("label.choice", litigation, "涉及诉讼或信访（涉法涉访）"),
+    ),
+    h("h3", "报送前检查"),
+    checks,
+    h("div.form-actions", saveBtn, submitBtn, h("a.btn", { href: "#/apps" }, "取消"), !isNew ? h("button.btn.danger", { type: "button", onclick: remove }, "删除草稿") : null),
+  );
+  form.addEventListener("input", check);
+  form.addEventListener("change", check);
+
+  async function save() {
+    const data = current();
+    if (!data.subject) {
+      showFormError(form, { message: "请填写约谈事项。", fieldMessages: () => ({ subject: "请填写约谈事项。" }) });
+      return null;
+    }
+    if (!/^[0-9+\- ]*$/.test(data.contact_phone)) {
+      showFormError(form, { message: "联系电话只能包含数字、空格、+ 和 -。", fieldMessages: () => ({ contact_phone: "格式不正确。" }) });
+      return null;
+    }
+    if (!data.category || !data.target_leader) {
+      showFormError(form, { message: "保存草稿也需要选择内容类别和约谈对象。", fieldMessages: () => ({ target_leader: data.target_leader ? undefined : "请选择约谈对象。" }) });
+      return null;
+    }
+    if (isNew) return mutate("applications", "create", null, { ...data, community: user.org });
+    const changed = {};
+    for (const [k, v] of Object.entries(data)) if (JSON.stringify(v) !== JSON.stringify(a[k] ?? (Array.isArray(v) ? [] : typeof v === "boolean" ? false : typeof v === "number" ? 0 : ""))) changed[k] = v;
+    if (Object.keys(changed).length) await mutate("applications", "update", id, changed);
+    return id;
+  }
+
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const saved = await busy(saveBtn, save, "正在保存…").catch((err) => showFormError(form, err));
+    if (!saved) return;
+    toast("草稿已保存。", "ok");
+    navigate(current().applicant_kind === "residents" ? `/apps/${saved}/signatures` : "/apps");
+  });
+  submitBtn.addEventListener("click", async () => {
+    if (check().some((x) => x.kind === "bad")) return;
+    const c = current();
+    const ok = await confirmDialog("报送街道", `确定将“${c.subject}”报送街道审核吗？报送后不能再修改。`, "报送");
+    if (!ok) return;
+    const saved = await busy(submitBtn, save, "正在保存…").catch((err) => showFormError(form, err));
+    if (!saved) return;
+    await mutate("applications", "update", saved, { status: "submitted" });
+    toast(navigator.onLine ? "已报送，正在同步到服务器。" : "已保存在本机，联网后自动报送。", "ok");
+    if (navigator.onLine) syncNow();
+    navigate("/apps");
+  });
+
+  async function remove() {
+    if (!(await confirmDialog("删除草稿", "确定删除这份申请草稿吗？关联的问题会恢复为待处理。", "删除"))) return;
+    await mutate("applications", "delete", id);
+    navigate("/apps");
+  }
+
+  mount(main, h("div.page-head", h("h1", isNew ? "新建约谈申请" : "编辑约谈申请"), h("a", { href: "#/apps" }, "← 返回")), form);
+  check();
+}
+
+export async function signaturesPage(main, { id }) {
+  const a = await store.getRecord("applications", id);
+  if (!a) return mount(main, h("div.page-error", "申请不存在或不是本社区的居民联名申请。"));
+  const list = h("div");
+  const countEl = h("strong");
+  const pad = signaturePad();
+  const name = h("input", { name: "name", maxlength: 50, required: true, autocomplete: "off" });
+  const address = h("input", { name: "address", maxlength: 200, required: true, placeholder: "例如：3幢201室" });
+  const phone = h("input", { name: "phone", type: "tel", maxlength: 30 });
+  const editable = a.status === "draft";
+  const addBtn = h("button.btn.primary", { type: "submit" }, "保存签名");
+  const form = h(
+    "form.card",
+    { novalidate: true, id: "signature-form" },
+    h("h2", "新增居民签名"),
+    h("div.form-error", { hidden: true }),
+    h("div.form-grid", field("姓名", name), field("住址", address), field("联系电话", phone)),
+    pad.el,
+    h("div.form-actions", addBtn),
+  );
+  async function draw() {
+    const sigs = (await store.all("signatures")).filter((s) => s.application === id).sort((x, y) => String(x.created).localeCompare(String(y.created)));
+    const n = distinctSigners(sigs);
+    countEl.textContent = `已有 ${n} 位居民签名` + (n < wf.minCoSigners ? `，还差 ${wf.minCoSigners - n} 位` : "，已达到联名要求");
+    const rows = sigs.map((s, i) => {
+      const img = s._localFiles?.image?.[0];
+      return h(
+        "tr",
+        h("td", String(i + 1)),
+        h("td", s.name),
+        h("td", s.address),
+        h("td", s.phone || ""),
+        h("td", img ? h("img.sig-img", { src: URL.createObjectURL(img), alt: "签名" }) : s.image ? "已签名" : "（纸质签名）"),
+        h("td", fmtDateTime(s.signed_at || s.created)),
+        h("td", s._local ? h("span.badge.pending", "待同步") : "", editable ? h("button.btn.small.danger", { type: "button", onclick: () => removeSig(s) }, "删除") : null),
+      );
+    });
+    mount(
+      list,
+      rows.length
+        ? h("div.scroll-x", h("table.grid", h("thead", h("tr", ["序号", "姓名", "住址", "电话", "签名", "时间", ""].map((t) => h("th", t)))), h("tbody", rows)))
+        : empty("还没有居民签名。"),
+    );
+  }
+  async function removeSig(s) {
+    if (!(await confirmDialog("删除签名", `删除 ${s.name} 的签名？`, "删除"))) return;
+    await mutate("signatures", "delete", s.id);
+  }
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const errs = {};
+    if (!name.value.trim()) errs.name = "请填写姓名。";
+    if (!address.value.trim()) errs.address = "请填写住址。";
+    if (!/^[0-9+\- ]*$/.test(phone.value.trim())) errs.phone = "电话格式不正确。";
+    if (pad.isEmpty()) errs._pad = "请居民在签名框内签名。";
+    if (Object.keys(errs).length) return showFormError(form, { message: Object.values(errs)[0], fieldMessages: () => errs });
+    const img = await pad.toFile();
+    await mutate(
+      "signatures",
+      "create",
+      null,
+      { application: id, name: name.value.trim(), address: address.value.trim(), phone: phone.value.trim(), signed_at: new Date().toISOString().replace("T", " ") },
+      img ? { image: [img] } : {},
+    );
+    form.reset();
+    pad.el.querySelector("button").click();
+    toast("签名已保存。", "ok");
+    name.focus();
+  });
+  mount(
+    main,
+    h("div.page-head", h("h1", "居民联名签名"), h("a", { href: "#/apps" }, "← 返回")),
+    h("div.card", h("h2", a.subject), h("p", countEl), h("p.muted.small", "每位居民签一次；同名同址只计一人。也可以打印《居民联名签名表》请居民手写签名。")),
+    editable ? form : h("p.note", "申请已报送，不能再增减签名。"),
+    list,
+  );
+  await draw();
+  const off = onDataChange((cs) => cs.includes("signatures") && draw());
+  return () => {
+    off();
+    pad.destroy();
+  };
+}

@@ -1,0 +1,141 @@
+// Console: the figures from GET /api/stats — collection work, applications
+// by street and by stage, on-time rates per deadline, satisfaction — and
+// the monthly supervision bulletin (PDF).
+
+import { get, qs, token, errorMessage } from "../api.js";
+import { h, mount, todayYMD, field, busy } from "../ui.js";
+import { statusLabel, wf } from "../vocab.js";
+
+const deadlineLabels = { review_due: "审核受理", notice_due: "送达交办通知", schedule_due: "商定约谈", handling_due: "交办办结" };
+
+export function bars(rows, { max, colour = "", fmt = (v) => String(v) } = {}) {
+  const top = max ?? Math.max(1, ...rows.map((r) => r.value));
+  return h(
+    "div.bars",
+    rows.map((r) =>
+      h(
+        "div.bar-row",
+        { title: `${r.label}：${fmt(r.value)}` },
+        h("span", r.label),
+        h("span.bar-track", h(`span.bar-fill${r.colour || colour ? "." + (r.colour || colour) : ""}`, { style: { width: `${Math.round((100 * r.value) / top)}%`, display: "block" } })),
+        h("span.v", fmt(r.value)),
+      ),
+    ),
+  );
+}
+
+const pct = (x) => `${Math.round(x * 100)}%`;
+
+export async function figuresPage(main) {
+  const year = todayYMD().slice(0, 4);
+  const from = h("input", { type: "date", name: "from", value: `${year}-01-01` });
+  const to = h("input", { type: "date", name: "to", value: todayYMD() });
+  const month = h("input", { type: "month", name: "month", value: todayYMD().slice(0, 7) });
+  const body = h("div", { id: "figures" });
+  const go = h("button.btn.primary", { type: "submit" }, "统计");
+  const bulletin = h("a.btn", { target: "_blank", rel: "noopener", id: "bulletin-link" }, "月度督查通报（PDF）");
+  const setBulletin = () => (bulletin.href = `/api/forms/bulletin${qs({ month: month.value, token: token() })}`);
+  month.addEventListener("change", setBulletin);
+  setBulletin();
+  const form = h("form.toolbar", field("开始日期", from), field("结束日期", to), go, h("span", { style: { flex: 1 } }), field("通报月份", month), bulletin);
+
+  async function load() {
+    let f;
+    try {
+      f = await get("/api/stats" + qs({ from: from.value, to: to.value }));
+    } catch (e) {
+      mount(body, h("div.page-error", { role: "alert" }, errorMessage(e)));
+      return;
+    }
+    draw(f);
+  }
+
+  function draw(f) {
+    const kpi = (n, l, id) => h("div.kpi", { dataset: { kpi: id } }, h("div.n", String(n)), h("div.l", l));
+    const stages = wf.statuses.filter((s) => f.by_status?.[s.value]).map((s) => ({ label: s.label.replace(/（.*）/, ""), value: f.by_status[s.value] }));
+    const onTime = Object.entries(f.on_time || {}).map(([k, r]) => ({ label: deadlineLabels[k] || k, value: r.rate, done: r.done }));
+    const streetsRows = (f.by_street || []).map((g) => ({ label: g.name, value: g.applications }));
+    const sat = f.satisfaction || {};
+    mount(
+      body,
+      h(
+        "div.kpis",
+        kpi(f.meetings, "恳谈会议（场）", "meetings"),
+        kpi(f.problems, "收集问题（条）", "problems"),
+        kpi(f.suggestions, "意见建议（条）", "suggestions"),
+        kpi(f.applications, "约谈申请（件）", "applications"),
+        kpi(f.accepted?.total ?? 0, `受理（四套班子 ${f.accepted?.four_teams ?? 0} · 区管正职 ${f.accepted?.district_chief ?? 0}）`, "accepted"),
+        kpi(f.closed, "已销号（件）", "closed"),
+        kpi(f.overdue_now, "当前超期（项）", "overdue"),
+        kpi(sat.replied ? pct(sat.rate) : "—", `满意率（已答复 ${sat.replied || 0} 件）`, "satisfaction"),
+      ),
+      h(
+        "div.charts",
+        h("section.card", h("h2", "各街道申请数"), streetsRows.length ? bars(streetsRows) : h("p.muted", "暂无数据")),
+        h("section.card", h("h2", "各环节在办数量"), stages.length ? bars(stages, { colour: "grey" }) : h("p.muted", "暂无数据")),
+        h(
+          "section.card",
+          h("h2", "各环节按期率"),
+          onTime.length
+            ? bars(
+                onTime.map((r) => ({ ...r, label: `${r.label}（${r.done}件）`, colour: r.value >= 0.9 ? "green" : r.value >= 0.7 ? "amber" : "" })),
+                { max: 1, fmt: pct },
+              )
+            : h("p.muted", "暂无已办结的环节"),
+        ),
+        h(
+          "section.card",
+          h("h2", "约谈主体满意度"),
+          bars(
+            [
+              { label: "满意", value: sat.satisfied || 0, colour: "green" },
+              { label: "基本满意", value: sat.basically_satisfied || 0, colour: "amber" },
+              { label: "不满意", value: sat.dissatisfied || 0 },
+            ],
+            {},
+          ),
+        ),
+        h(
+          "section.card",
+          h("h2", "办理方式"),
+          bars(
+            [
+              { label: "街道层面解决", value: f.resolved?.street || 0, colour: "green" },
+              { label: "现场解决", value: f.resolved?.on_spot || 0, colour: "green" },
+              { label: "交办解决", value: f.resolved?.assigned || 0, colour: "amber" },
+              { label: "不予受理", value: f.declined || 0, colour: "grey" },
+            ],
+            {},
+          ),
+        ),
+        (f.by_street || []).length
+          ? h(
+              "section.card",
+              h("h2", "分街道情况"),
+              h(
+                "div.scroll-x",
+                h(
+                  "table.grid",
+                  h("thead", h("tr", ["街道", "申请", "受理", "解决", "超期", "按期率"].map((x) => h("th", x)))),
+                  h(
+                    "tbody",
+                    f.by_street.map((g) =>
+                      h("tr", h("td", g.name), h("td", String(g.applications)), h("td", String(g.accepted)), h("td", String(g.resolved)), h("td", String(g.overdue)), h("td", g.on_time?.done ? pct(g.on_time.rate) : "—")),
+                    ),
+                  ),
+                ),
+              ),
+            )
+          : null,
+      ),
+    );
+  }
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    busy(go, load, "统计中…");
+  });
+  mount(main, h("div.page-head", h("h1", "统计")), h("div.card", form), body);
+  await load();
+}
+
+export { statusLabel };

@@ -1,0 +1,90 @@
+// Field app: the community's collection meetings (物居恳谈会, 小巷公议会 …).
+
+import { me } from "../api.js";
+import { h, mount, field, select, fmtDate, showFormError, toast, empty, ymd, dateInputToPB, todayYMD, confirmDialog } from "../ui.js";
+import * as store from "../db.js";
+import { mutate, onDataChange } from "../sync.js";
+import { meetingKinds, label } from "../vocab.js";
+import { navigate } from "../router.js";
+
+export async function meetingsPage(main) {
+  const list = h("div.list");
+  async function draw() {
+    const [meetings, issues] = await Promise.all([store.all("meetings"), store.all("issues")]);
+    const counts = {};
+    for (const i of issues) if (i.meeting) counts[i.meeting] = (counts[i.meeting] || 0) + 1;
+    meetings.sort((a, b) => String(b.held_on).localeCompare(String(a.held_on)));
+    mount(
+      list,
+      meetings.length
+        ? meetings.map((m) =>
+            h(
+              "a.item",
+              { href: `#/meetings/${m.id}` },
+              h(
+                "div",
+                h("div.item-title", m.title || label(meetingKinds, m.kind)),
+                h("div.item-meta", h("span", fmtDate(m.held_on)), m.attendees ? h("span", `${m.attendees} 人参加`) : null, h("span", `收集问题 ${counts[m.id] || 0} 条`)),
+              ),
+              h("div.item-side", h("span.badge", label(meetingKinds, m.kind)), m._local ? h("span.badge.pending", "待同步") : null),
+            ),
+          )
+        : empty("还没有会议记录。"),
+    );
+  }
+  mount(main, h("div.page-head", h("h1", "恳谈会议"), h("a.btn.primary", { href: "#/meetings/new" }, "＋ 记录会议")), list);
+  await draw();
+  return onDataChange((cs) => cs.includes("meetings") && draw());
+}
+
+export async function meetingFormPage(main, { id }) {
+  const isNew = !id;
+  const m = isNew ? { kind: "wuju", held_on: todayYMD() } : await store.getRecord("meetings", id);
+  if (!m) {
+    mount(main, h("div.page-error", "会议记录不存在。"));
+    return;
+  }
+  const kind = select("kind", meetingKinds, m.kind, { empty: null });
+  const title = h("input", { name: "title", maxlength: 200, value: m.title || "", placeholder: "例如：划船社区物居恳谈会（排涝专题）" });
+  const heldOn = h("input", { name: "held_on", type: "date", required: true, value: ymd(m.held_on) || m.held_on || "" });
+  const attendees = h("input", { name: "attendees", type: "number", min: 0, step: 1, value: m.attendees ?? "" });
+  const notes = h("textarea", { name: "notes", maxlength: 5000, rows: 4 }, m.notes || "");
+  const form = h(
+    "form.card",
+    { novalidate: true },
+    h("div.form-error", { hidden: true }),
+    h("div.form-grid", field("会议类型", kind), field("日期", heldOn), field("参加人数", attendees)),
+    field("会议名称", title),
+    field("会议记录", notes),
+    h(
+      "div.form-actions",
+      h("button.btn.primary", { type: "submit" }, "保存"),
+      h("a.btn", { href: "#/meetings" }, "取消"),
+      isNew ? null : h("a.btn", { href: "#/issues/new" }, "登记本次会议的问题"),
+      isNew ? null : h("button.btn.danger", { type: "button", onclick: remove }, "删除"),
+    ),
+  );
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    if (!heldOn.value) return showFormError(form, { message: "请填写会议日期。", fieldMessages: () => ({ held_on: "请填写会议日期。" }) });
+    const n = attendees.value === "" ? null : Number(attendees.value);
+    if (n !== null && (!Number.isInteger(n) || n < 0)) {
+      return showFormError(form, { message: "参加人数应为不小于 0 的整数。", fieldMessages: () => ({ attendees: "请填写整数。" }) });
+    }
+    const data = { kind: kind.value, title: title.value.trim(), held_on: dateInputToPB(heldOn.value), attendees: n, notes: notes.value.trim() };
+    try {
+      if (isNew) await mutate("meetings", "create", null, { ...data, community: me().org });
+      else await mutate("meetings", "update", id, data);
+      toast("已保存。", "ok");
+      navigate("/meetings");
+    } catch (err) {
+      showFormError(form, err);
+    }
+  });
+  async function remove() {
+    if (!(await confirmDialog("删除会议记录", "确定删除这条会议记录吗？", "删除"))) return;
+    await mutate("meetings", "delete", id);
+    navigate("/meetings");
+  }
+  mount(main, h("div.page-head", h("h1", isNew ? "记录会议" : "会议详情"), h("a", { href: "#/meetings" }, "← 返回列表")), form);
+}

@@ -1,0 +1,145 @@
+// Console: "what awaits me" — the applications on which the transition
+// table lets the signed-in user act now, sorted by deadline and coloured by
+// time left — and the list of every application the user may see. Both
+// update live through the realtime subscription.
+
+import { me, listAll } from "../api.js";
+import { h, mount, fmtDate, parseDate, empty, debounce, select } from "../ui.js";
+import { available, statusLabel, dueOf, dueColour, nextWorkday, wf, applicantKindLabel, isOpen } from "../vocab.js";
+import { directory, orgName, userName, streets } from "../directory.js";
+import { subscribe, onReconnect } from "../realtime.js";
+
+const FIELDS =
+  "id,serial,subject,status,community,street,applicant_kind,category,target_leader,assigned_leader,handling_unit,urgent,litigation_or_petition," +
+  "review_due,notice_due,schedule_due,handling_due,submitted_at,updated,created";
+
+/** Every application the user may read (the collection's list rule decides). */
+export const loadApplications = (filter = "") => listAll("applications", { filter, sort: "-updated", fields: FIELDS });
+
+/** A deadline chip: the working-day due date, coloured by time left. */
+export function dueChip(due, next) {
+  const colour = dueColour(due, next);
+  const d = parseDate(due);
+  let text = "截止 " + fmtDate(due);
+  if (colour === "red") {
+    const days = Math.floor((Date.now() - d.getTime()) / 86400000) + 1;
+    text = `已超期 ${days} 天（${fmtDate(due)}）`;
+  } else if (colour === "amber") text = `即将到期：${fmtDate(due)}`;
+  return h(`span.due.${colour}`, { title: "期限按工作日计算", dataset: { colour } }, text);
+}
+
+const byDue = (a, b) => {
+  const da = dueOf(a) || "9999";
+  const db = dueOf(b) || "9999";
+  return da.localeCompare(db) || (b.urgent ? 1 : 0) - (a.urgent ? 1 : 0) || String(a.updated).localeCompare(String(b.updated));
+};
+
+/** Re-runs load when applications (or their talks and feedback) change; returns the cleanup. */
+export function live(load, topics = ["applications/*", "talks/*", "feedback/*"]) {
+  const again = debounce(load, 300);
+  const offs = topics.map((t) => subscribe(t, again));
+  offs.push(onReconnect(again));
+  return () => offs.forEach((f) => f());
+}
+
+export async function queuePage(main) {
+  const user = me();
+  const list = h("div.list", { id: "queue" });
+  const count = h("span.muted", { id: "queue-count" });
+  const [dir, next] = await Promise.all([directory(), nextWorkday()]);
+  async function load() {
+    const apps = await loadApplications('status != "closed"');
+    const mine = apps.filter((a) => available(a, user).length).sort(byDue);
+    count.textContent = mine.length ? `共 ${mine.length} 件待办` : "";
+    mount(
+      list,
+      mine.length
+        ? mine.map((a) => queueItem(a, dir, next, available(a, user)))
+        : empty("暂时没有需要您办理的事项。"),
+    );
+  }
+  mount(main, h("div.page-head", h("h1", "待我办理"), count), list);
+  await load();
+  return live(load);
+}
+
+function queueItem(a, dir, next, moves) {
+  const due = dueOf(a);
+  const colour = dueColour(due, next);
+  return h(
+    `a.item.queue-item.${colour || "none"}`,
+    { href: `#/app/${a.id}`, dataset: { id: a.id, status: a.status } },
+    h(
+      "div",
+      h("div.item-title", a.urgent ? h("span.badge.urgent", "紧急") : null, " ", a.subject),
+      h(
+        "div.item-meta",
+        h("span", a.serial || "未编号"),
+        h("span", orgName(dir, a.community)),
+        h("span", applicantKindLabel(a.applicant_kind)),
+        a.assigned_leader ? h("span", "领导：" + userName(dir, a.assigned_leader)) : null,
+        a.handling_unit ? h("span", "承办：" + orgName(dir, a.handling_unit)) : null,
+      ),
+      h("div.item-meta", h("span", "可办理："), [...new Set(moves.map((m) => m.label))].map((l) => h("span.badge", l))),
+    ),
+    h("div.item-side", h("span.badge.status", statusLabel(a.status)), due ? dueChip(due, next) : h("span.muted.small", "无时限")),
+  );
+}
+
+export async function allPage(main) {
+  const user = me();
+  const [dir, next] = await Promise.all([directory(), nextWorkday()]);
+  const status = select("status", [{ value: "open", label: "办理中（未办结）" }, ...wf.statuses], "open", { empty: "全部状态" });
+  const streetSel = select("street", streets(dir), "", { empty: "全部街道" });
+  const search = h("input", { type: "search", placeholder: "搜索事项、编号、社区", "aria-label": "搜索申请" });
+  const body = h("div", { id: "all-list" });
+  let apps = [];
+  function draw() {
+    const t = search.value.trim();
+    const rows = apps
+      .filter((a) => (status.value === "open" ? isOpen(a.status) : !status.value || a.status === status.value))
+      .filter((a) => !streetSel.value || a.street === streetSel.value)
+      .filter((a) => !t || [a.subject, a.serial, orgName(dir, a.community)].some((v) => (v || "").includes(t)));
+    mount(
+      body,
+      h("p.muted", `共 ${rows.length} 件`),
+      rows.length
+        ? h(
+            "div.scroll-x",
+            h(
+              "table.grid",
+              h("thead", h("tr", ["编号", "约谈事项", "申请单位", "状态", "期限", "领导", ""].map((x) => h("th", x)))),
+              h(
+                "tbody",
+                rows.map((a) => {
+                  const due = dueOf(a);
+                  const mine = available(a, user).length;
+                  return h(
+                    "tr",
+                    { dataset: { id: a.id } },
+                    h("td", a.serial || "—"),
+                    h("td", h("a", { href: `#/app/${a.id}` }, a.subject), a.urgent ? h("span.badge.urgent", " 紧急") : null),
+                    h("td", orgName(dir, a.community)),
+                    h("td", h(`span.badge.status${a.status === "closed" ? ".closed" : ""}`, statusLabel(a.status))),
+                    h("td", due ? dueChip(due, next) : "—"),
+                    h("td", userName(dir, a.assigned_leader || a.target_leader)),
+                    h("td", mine ? h("span.badge.pending", "待我办理") : ""),
+                  );
+                }),
+              ),
+            ),
+          )
+        : empty("没有符合条件的申请。"),
+    );
+  }
+  async function load() {
+    apps = await loadApplications();
+    draw();
+  }
+  [status, streetSel].forEach((s) => s.addEventListener("change", draw));
+  search.addEventListener("input", debounce(draw, 150));
+  const showStreets = ["working_group", "supervisor", "leader", "handler"].includes(user.role);
+  mount(main, h("div.page-head", h("h1", "全部申请")), h("div.toolbar", search, status, showStreets ? streetSel : null), body);
+  await load();
+  return live(load, ["applications/*"]);
+}

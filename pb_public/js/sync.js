@@ -1,0 +1,520 @@
+// Offline sync for the field app. Every edit is applied to the tablet's
+// copy at once and queued in the outbox; when online, the outbox is pushed
+// through /api/sync/push (one result per mutation: applied, duplicate,
+// conflict or rejected) and changes are pulled from /api/sync/pull. Rejected
+// and conflicting edits stay in the outbox with the server's message until
+// the person fixes or discards them — nothing is dropped silently.
+
+import { api, ApiError, get, me, token, listAll, newId, qs } from "./api.js";
+import * as store from "./db.js";
+import { tx, req, key, view } from "./db.js";
+import { subscribe } from "./realtime.js";
+
+/** Collections the tablet keeps, and which of them it may write. */
+export const DOWN = ["orgs", "users", "calendar_days", "meetings", "issues", "applications", "signatures", "talks", "feedback"];
+export const UP = ["meetings", "issues", "applications", "signatures", "talks", "feedback"];
+
+/** The schema version this client speaks (announced to the sync API). */
+export const SCHEMA_VERSION = 1;
+
+const PUSH_BATCH = 100;
+const PULL_LIMIT = 500;
+
+const state = {
+  online: navigator.onLine,
+  syncing: false,
+  pending: 0,
+  rejected: 0,
+  conflicts: 0,
+  lastSync: null,
+  progress: "",
+  error: "",
+  mode: "", // "sync" (the sync API) or "rest" (fallback while the sync API is absent)
+};
+const listeners = new Set();
+
+export function syncState() {
+  return { ...state };
+}
+
+export function onSyncChange(fn) {
+  listeners.add(fn);
+  fn(syncState());
+  return () => listeners.delete(fn);
+}
+
+function emit(patch = {}) {
+  Object.assign(state, patch);
+  for (const fn of listeners) fn(syncState());
+}
+
+/** Notifies listeners that local data changed (pages re-render). */
+const dataListeners = new Set();
+export function onDataChange(fn) {
+  dataListeners.add(fn);
+  return () => dataListeners.delete(fn);
+}
+function dataChanged(collections) {
+  for (const fn of dataListeners) fn(collections);
+}
+
+let deviceId = "";
+
+/** Opens the user's store and starts syncing in the background. */
+export async function startSync() {
+  const user = me();
+  await store.openDB(user.id);
+  deviceId = (await store.getMeta("device")) || "";
+  if (!deviceId) {
+    deviceId = "web-" + newId();
+    await store.setMeta("device", deviceId);
+  }
+  emit({ lastSync: await store.getMeta("lastSync"), mode: (await store.getMeta("mode")) || "" });
+  await countOutbox();
+  window.addEventListener("online", () => {
+    emit({ online: true, error: "" });
+    syncNow();
+  });
+  window.addEventListener("offline", () => emit({ online: false }));
+  setInterval(() => {
+    if (navigator.onLine) syncNow({ quiet: true });
+  }, 60000);
+  // the server nudges connected tablets when there is something new to pull
+  subscribe("sync", () => syncNow({ quiet: true }));
+  if (navigator.onLine) syncNow();
+}
+
+async function countOutbox() {
+  const rows = await store.outboxAll();
+  emit({
+    pending: rows.filter((r) => r.state === "pending").length,
+    rejected: rows.filter((r) => r.state === "rejected").length,
+    conflicts: rows.filter((r) => r.state === "conflict").length,
+  });
+  return rows;
+}
+
+let pushTimer = null;
+function schedulePush() {
+  clearTimeout(pushTimer);
+  if (navigator.onLine) pushTimer = setTimeout(() => syncNow({ quiet: true }), 800);
+}
+
+/** Merges b's data into a (later wins); files are appended. */
+function mergeData(a, b) {
+  return { ...a, ...b };
+}
+function mergeFiles(a = {}, b = {}) {
+  const out = { ...a };
+  for (const [f, list] of Object.entries(b)) out[f] = [...(out[f] || []), ...list];
+  return out;
+}
+
+/**
+ * Records an edit: applies it to the local copy and queues it.
+ * op: "create" | "update" | "delete"; data: the fields set; files: {field: [Blob]}.
+ * Returns the record id.
+ */
+export async function mutate(collection, op, id, data = {}, files = {}) {
+  if (!UP.includes(collection)) throw new Error("不能离线修改：" + collection);
+  id = id || newId();
+  const k = key(collection, id);
+  const now = new Date().toISOString().replace("T", " ");
+  await tx(["records", "outbox"], "readwrite", async (s) => {
+    const row = (await req(s.records.get(k))) || { key: k, collection, id, server: null, local: null, seq: 0 };
+    const current = view(row) || {};
+    // apply to the local copy
+    if (op === "create") row.local = { ...data, id, created: now, updated: now };
+    else if (op === "update") row.local = { ...current, ...data, updated: now };
+    else row.local = { ...current, _deleted: true };
+    if (Object.keys(files).length) {
+      row.local._localFiles = mergeFiles(current._localFiles, files);
+    }
+    await req(s.records.put(row));
+
+    // coalesce with the record's last queued edit when it has not been sent yet
+    const queued = (await req(s.outbox.index("key").getAll(k))).sort((a, b) => a.n - b.n);
+    const last = queued[queued.length - 1];
+    // a status change is a workflow move: it always travels on its own
+    const moves = "status" in data || (last && "status" in (last.data || {}));
+    if (last && last.state === "pending" && !inFlight.has(last.id) && !moves) {
+      if (op === "delete" && last.op === "create") {
+        await req(s.outbox.delete(last.id));
+        if (queued.length === 1) await req(s.records.delete(k));
+        return;
+      }
+      if (op === "update" && last.op !== "delete") {
+        last.data = mergeData(last.data, data);
+        last.files = mergeFiles(last.files, files);
+        last.updated = now;
+        await req(s.outbox.put(last));
+        return;
+      }
+      if (op === "delete" && last.op === "update") {
+        await req(s.outbox.delete(last.id));
+      }
+    }
+    await req(
+      s.outbox.put({
+        id: newId(),
+        n: Date.now() * 1000 + (seqCounter++ % 1000),
+        key: k,
+        collection,
+        op,
+        record: id,
+        base: row.seq || 0,
+        data: op === "delete" ? {} : data,
+        files,
+        state: "pending",
+        error: null,
+        serverRecord: null,
+        created: now,
+      }),
+    );
+  });
+  await countOutbox();
+  dataChanged([collection]);
+  schedulePush();
+  return id;
+}
+let seqCounter = 0;
+
+const inFlight = new Set();
+let running = null;
+
+/** Pushes the outbox and pulls changes; one run at a time. */
+export function syncNow({ quiet = false } = {}) {
+  if (running) return running;
+  running = (async () => {
+    if (!me() || !token()) return;
+    emit({ syncing: true, error: "", progress: quiet ? "" : "正在同步…" });
+    try {
+      await detectMode();
+      await push();
+      await pull();
+      const at = new Date().toISOString();
+      await store.setMeta("lastSync", at);
+      emit({ lastSync: at, online: true, progress: "" });
+    } catch (e) {
+      const offline = e instanceof ApiError && e.network;
+      emit({ error: offline ? "" : e.message || String(e), online: offline ? false : state.online, progress: "" });
+    } finally {
+      emit({ syncing: false });
+      await countOutbox();
+      running = null;
+    }
+  })();
+  return running;
+}
+
+/** Uses the sync API when the server has it; plain REST otherwise. */
+async function detectMode() {
+  if (state.mode === "sync") return;
+  try {
+    await get("/api/sync/pull" + qs({ limit: 1, cursor: (await store.getMeta("cursor")) || "" }), {
+      timeout: 10000,
+      headers: { "X-Sync-Schema": String(SCHEMA_VERSION) },
+    });
+    if (state.mode !== "sync") {
+      // switching from the REST fallback: start the change feed afresh
+      await store.setMeta("cursor", "");
+    }
+    emit({ mode: "sync" });
+  } catch (e) {
+    if (e.status === 404) emit({ mode: "rest" });
+    else if (e.status === 426) throw new Error("本机应用版本过旧，请联网后刷新页面以更新。");
+    else if (e.status === 400) {
+      await store.setMeta("cursor", "");
+      emit({ mode: "sync" });
+    } else throw e;
+  }
+  await store.setMeta("mode", state.mode);
+}
+
+// ---- push ----------------------------------------------------------------
+
+async function push() {
+  for (;;) {
+    const rows = await store.outboxAll();
+    // an edit waits while an earlier edit of the same record needs attention
+    const blocked = new Set(rows.filter((r) => r.state !== "pending").map((r) => r.key));
+    const batch = rows.filter((r) => r.state === "pending" && !blocked.has(r.key)).slice(0, PUSH_BATCH);
+    if (!batch.length) return;
+    emit({ progress: `正在上传 ${batch.length} 条修改…` });
+    batch.forEach((m) => inFlight.add(m.id));
+    let results;
+    try {
+      results = state.mode === "rest" ? await pushREST(batch) : await pushSync(batch);
+    } finally {
+      batch.forEach((m) => inFlight.delete(m.id));
+    }
+    await applyResults(batch, results);
+    if (results.length < batch.length) return; // stopped early (offline)
+  }
+}
+
+async function pushSync(batch) {
+  const body = {
+    client: deviceId,
+    mutations: batch.map((m) => ({ id: m.id, collection: m.collection, op: m.op, record: m.record, base: m.base, data: m.data })),
+  };
+  const hasFiles = batch.some((m) => Object.keys(m.files || {}).length);
+  let payload = body;
+  if (hasFiles) {
+    payload = new FormData();
+    payload.append("@jsonPayload", JSON.stringify(body));
+    for (const m of batch) {
+      for (const [field, blobs] of Object.entries(m.files || {})) {
+        blobs.forEach((b, i) => payload.append(`${m.id}.${field}`, b, b.name || `${field}-${i + 1}.${ext(b.type)}`));
+      }
+    }
+  }
+  const r = await api("POST", "/api/sync/push", payload, { timeout: 60000, headers: { "X-Sync-Schema": String(SCHEMA_VERSION) } });
+  return r.results || [];
+}
+
+const ext = (type) => ({ "image/jpeg": "jpg", "image/png": "png", "image/webp": "webp" })[type] || "bin";
+
+/** The REST fallback: one request per mutation, with the same result shape. */
+async function pushREST(batch) {
+  const results = [];
+  for (const m of batch) {
+    const path = `/api/collections/${m.collection}/records`;
+    try {
+      let record;
+      if (m.op === "delete") {
+        await api("DELETE", `${path}/${m.record}`);
+      } else {
+        const files = Object.entries(m.files || {});
+        let body = m.op === "create" ? { ...m.data, id: m.record } : { ...m.data };
+        if (files.length) {
+          const fd = new FormData();
+          for (const [k, v] of Object.entries(body)) {
+            if (v === null || v === undefined) fd.append(k, "");
+            else if (Array.isArray(v)) v.forEach((x) => fd.append(k, x));
+            else if (typeof v === "object") fd.append(k, JSON.stringify(v));
+            else fd.append(k, v);
+          }
+          for (const [field, blobs] of files) {
+            blobs.forEach((b, i) => fd.append(m.op === "create" ? field : field + "+", b, b.name || `${field}-${i + 1}.${ext(b.type)}`));
+          }
+          body = fd;
+        }
+        record =
+          m.op === "create" ? await api("POST", path, body, { timeout: 60000 }) : await api("PATCH", `${path}/${m.record}`, body, { timeout: 60000 });
+      }
+      results.push({ id: m.id, status: "applied", record });
+    } catch (e) {
+      if (e.network) break;
+      if (m.op === "create" && e.status === 400 && e.data?.id) {
+        // the record was created by an earlier attempt whose answer was lost
+        const record = await get(`${path}/${m.record}`).catch(() => null);
+        if (record) {
+          results.push({ id: m.id, status: "duplicate", record });
+          continue;
+        }
+      }
+      if (m.op === "delete" && e.status === 404) {
+        results.push({ id: m.id, status: "duplicate" });
+        continue;
+      }
+      if (e.status === 401) throw e;
+      results.push({ id: m.id, status: "rejected", error: { message: e.message, data: e.data } });
+    }
+  }
+  return results;
+}
+
+async function applyResults(batch, results) {
+  const byId = new Map(batch.map((m) => [m.id, m]));
+  const touched = new Set();
+  await tx(["records", "outbox"], "readwrite", async (s) => {
+    for (const r of results) {
+      const m = byId.get(r.id);
+      if (!m) continue;
+      touched.add(m.collection);
+      if (r.status === "applied" || r.status === "duplicate") {
+        await req(s.outbox.delete(m.id));
+        const row = await req(s.records.get(m.key));
+        const rest = (await req(s.outbox.index("key").getAll(m.key))).sort((a, b) => a.n - b.n);
+        if (m.op === "delete") {
+          if (!rest.length) await req(s.records.delete(m.key));
+          continue;
+        }
+        if (!row) continue;
+        if (r.record) row.server = r.record;
+        if (r.seq) row.seq = r.seq;
+        row.local = rest.length ? replay(row.server, rest) : null;
+        await req(s.records.put(row));
+      } else {
+        m.state = r.status === "conflict" ? "conflict" : "rejected";
+        m.error = r.error || {
+          message: r.status === "conflict" ? "服务器上的这条记录已被他人修改，与您的修改冲突。" : "服务器拒绝了这条修改。",
+          data: {},
+        };
+        if (r.record) m.serverRecord = r.record;
+        if (r.seq) m.serverSeq = r.seq;
+        await req(s.outbox.put(m));
+      }
+    }
+  });
+  dataChanged([...touched]);
+}
+
+/** The local view: the server's record with the queued edits applied in order. */
+function replay(server, queued) {
+  let rec = server ? { ...server } : null;
+  for (const m of queued) {
+    if (m.op === "create") rec = { ...m.data, id: m.record };
+    else if (m.op === "update") rec = { ...(rec || {}), ...m.data };
+    else rec = { ...(rec || {}), _deleted: true };
+    if (Object.keys(m.files || {}).length) rec._localFiles = mergeFiles(rec._localFiles, m.files);
+  }
+  return rec;
+}
+
+// ---- pull ----------------------------------------------------------------
+
+async function pull() {
+  if (state.mode === "rest") return pullREST();
+  let cursor = (await store.getMeta("cursor")) || "";
+  let received = 0;
+  const first = !cursor;
+  for (;;) {
+    const r = await get("/api/sync/pull" + qs({ cursor, limit: PULL_LIMIT }), {
+      timeout: 60000,
+      headers: { "X-Sync-Schema": String(SCHEMA_VERSION) },
+    });
+    await applyChanges(r.changes || [], r.cursor);
+    cursor = r.cursor;
+    received += (r.changes || []).length;
+    if (first || received > PULL_LIMIT) emit({ progress: `正在下载… 已接收 ${received} 条` });
+    if (!r.more) return;
+  }
+}
+
+async function applyChanges(changes, cursor) {
+  const touched = new Set();
+  await tx(["records", "outbox", "meta"], "readwrite", async (s) => {
+    for (const c of changes) {
+      if (!DOWN.includes(c.collection)) continue;
+      touched.add(c.collection);
+      const k = key(c.collection, c.id);
+      const queued = (await req(s.outbox.index("key").getAll(k))).sort((a, b) => a.n - b.n);
+      const row = (await req(s.records.get(k))) || { key: k, collection: c.collection, id: c.id, server: null, local: null, seq: 0 };
+      if (c.op === "delete") {
+        if (!queued.length) await req(s.records.delete(k));
+        else {
+          row.server = null;
+          row.seq = c.seq;
+          await req(s.records.put(row));
+        }
+        continue;
+      }
+      row.server = c.record;
+      row.seq = c.seq;
+      row.local = queued.length ? replay(c.record, queued) : null;
+      await req(s.records.put(row));
+    }
+    await req(s.meta.put({ k: "cursor", v: cursor }));
+  });
+  if (touched.size) dataChanged([...touched]);
+}
+
+/** The REST fallback: a snapshot of every collection the user may list. */
+async function pullREST() {
+  const touched = [];
+  let n = 0;
+  for (const c of DOWN) {
+    let items;
+    try {
+      items = await listAll(c, { perPage: 500 });
+    } catch (e) {
+      if (e.status === 403 || e.status === 404) continue;
+      throw e;
+    }
+    n += items.length;
+    emit({ progress: `正在下载… 已接收 ${n} 条` });
+    const ids = new Set(items.map((r) => r.id));
+    await tx(["records", "outbox"], "readwrite", async (s) => {
+      const rows = await req(s.records.index("collection").getAll(c));
+      for (const row of rows) {
+        if (ids.has(row.id) || row.server === null) continue;
+        const queued = await req(s.outbox.index("key").getAll(row.key));
+        if (!queued.length) await req(s.records.delete(row.key));
+      }
+      for (const rec of items) {
+        const k = key(c, rec.id);
+        const row = (await req(s.records.get(k))) || { key: k, collection: c, id: rec.id, server: null, local: null, seq: 0 };
+        const queued = (await req(s.outbox.index("key").getAll(k))).sort((a, b) => a.n - b.n);
+        row.server = rec;
+        row.local = queued.length ? replay(rec, queued) : null;
+        await req(s.records.put(row));
+      }
+    });
+    touched.push(c);
+  }
+  dataChanged(touched);
+}
+
+// ---- fixing rejected and conflicting edits --------------------------------
+
+/** Drops a queued edit; the local copy goes back to the server's version. */
+export async function discard(mutationId) {
+  let collection = "";
+  await tx(["records", "outbox"], "readwrite", async (s) => {
+    const m = await req(s.outbox.get(mutationId));
+    if (!m) return;
+    collection = m.collection;
+    await req(s.outbox.delete(mutationId));
+    const row = await req(s.records.get(m.key));
+    const rest = (await req(s.outbox.index("key").getAll(m.key))).sort((a, b) => a.n - b.n);
+    if (!row) return;
+    if (m.serverRecord) row.server = m.serverRecord;
+    if (m.serverSeq) row.seq = m.serverSeq;
+    if (!row.server && !rest.length) await req(s.records.delete(m.key));
+    else {
+      row.local = rest.length ? replay(row.server, rest) : null;
+      await req(s.records.put(row));
+    }
+  });
+  await countOutbox();
+  dataChanged([collection]);
+}
+
+/** Replaces a rejected edit's data and queues it again. */
+export async function retry(mutationId, data) {
+  let collection = "";
+  await tx(["records", "outbox"], "readwrite", async (s) => {
+    const m = await req(s.outbox.get(mutationId));
+    if (!m) return;
+    collection = m.collection;
+    if (data) m.data = data;
+    m.state = "pending";
+    m.error = null;
+    // a conflict retried on purpose: the person has seen the server's version
+    if (m.serverSeq) m.base = m.serverSeq;
+    await req(s.outbox.put(m));
+    const row = await req(s.records.get(m.key));
+    if (row) {
+      if (m.serverRecord) row.server = m.serverRecord;
+      const rest = (await req(s.outbox.index("key").getAll(m.key))).sort((a, b) => a.n - b.n);
+      row.local = replay(row.server, rest);
+      await req(s.records.put(row));
+    }
+  });
+  await countOutbox();
+  dataChanged([collection]);
+  schedulePush();
+}
+
+/** Every queued edit, oldest first. */
+export const outbox = () => store.outboxAll();
+
+/** Forgets everything this tablet holds for the user (after sign-out with an empty outbox). */
+export async function resetLocal() {
+  await tx(["records", "outbox", "meta"], "readwrite", async (s) => {
+    await req(s.records.clear());
+    await req(s.meta.delete("cursor"));
+  });
+}
