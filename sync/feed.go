@@ -27,7 +27,7 @@ const feedPriority = 1000
 // derived saves, cron). A plain REST save is not transactional, so the hook
 // opens the transaction itself; nested, it joins the caller's.
 func bindFeed(app core.App, n *nudger) {
-	write := func(deleted bool) func(e *core.RecordEvent) error {
+	write := func(kind writeKind) func(e *core.RecordEvent) error {
 		return func(e *core.RecordEvent) error {
 			if !Synced(e.Record.Collection().Name) {
 				return e.Next()
@@ -43,7 +43,7 @@ func bindFeed(app core.App, n *nudger) {
 					// still migrating: the sync migration backfills the feed
 					return nil
 				}
-				if err := recordChange(tx, e.Record, deleted); err != nil {
+				if err := recordChange(tx, e.Record, kind); err != nil {
 					return fmt.Errorf("sync feed: %w", err)
 				}
 				if info := tx.TxInfo(); info != nil {
@@ -58,10 +58,18 @@ func bindFeed(app core.App, n *nudger) {
 			})
 		}
 	}
-	app.OnRecordCreateExecute().Bind(&hook.Handler[*core.RecordEvent]{Id: "yuetan.sync.feed", Priority: feedPriority, Func: write(false)})
-	app.OnRecordUpdateExecute().Bind(&hook.Handler[*core.RecordEvent]{Id: "yuetan.sync.feed", Priority: feedPriority, Func: write(false)})
-	app.OnRecordDeleteExecute().Bind(&hook.Handler[*core.RecordEvent]{Id: "yuetan.sync.feed", Priority: feedPriority, Func: write(true)})
+	app.OnRecordCreateExecute().Bind(&hook.Handler[*core.RecordEvent]{Id: "yuetan.sync.feed", Priority: feedPriority, Func: write(created)})
+	app.OnRecordUpdateExecute().Bind(&hook.Handler[*core.RecordEvent]{Id: "yuetan.sync.feed", Priority: feedPriority, Func: write(updated)})
+	app.OnRecordDeleteExecute().Bind(&hook.Handler[*core.RecordEvent]{Id: "yuetan.sync.feed", Priority: feedPriority, Func: write(deleted)})
 }
+
+type writeKind int
+
+const (
+	created writeKind = iota
+	updated
+	deleted
+)
 
 // ready remembers, per data dir, that the feed table exists (it does not
 // while the migrations before the sync one run with the hooks bound).
@@ -145,7 +153,7 @@ func findVersion(db dbx.Builder, collection, id string) (version, bool, error) {
 
 // recordChange replaces the record's feed row with a new one (a new seq)
 // that carries which fields this write changed.
-func recordChange(tx core.App, rec *core.Record, deleted bool) error {
+func recordChange(tx core.App, rec *core.Record, kind writeKind) error {
 	coll := rec.Collection()
 	db := tx.NonconcurrentDB()
 	prev, found, err := findVersion(db, coll.Name, rec.Id)
@@ -154,13 +162,12 @@ func recordChange(tx core.App, rec *core.Record, deleted bool) error {
 	}
 	var changed []string
 	seqs, born := map[string]int64{}, int64(0)
-	created := rec.Original() == nil || rec.Original().Id == "" || !found
 	if found {
 		seqs, born = prev.fieldSeqs()
 	}
 	switch {
-	case deleted:
-	case created:
+	case kind == deleted:
+	case kind == created || !found:
 		seqs, born = map[string]int64{}, 0
 	default:
 		changed = changedFields(rec)
@@ -169,7 +176,7 @@ func recordChange(tx core.App, rec *core.Record, deleted bool) error {
 		}
 	}
 	op := OpUpsert
-	if deleted {
+	if kind == deleted {
 		op = OpDelete
 	}
 	if err := writeVersion(db, coll.Name, rec.Id, op, born, seqs); err != nil {
@@ -192,16 +199,18 @@ func writeVersion(db dbx.Builder, collection, id, op string, born int64, seqs ma
 	return err
 }
 
-// changedFields lists the fields whose stored value this save changes.
+// changedFields lists the fields whose stored value this save changes (as
+// the workflow hooks see it). A record saved again in memory right after its
+// creation has no stored original: then every field counts as changed.
 func changedFields(rec *core.Record) []string {
-	old := rec.Original()
+	if old := rec.Original(); old != nil && old.Id != "" {
+		return collections.ChangedFields(rec)
+	}
 	var out []string
 	for _, f := range rec.Collection().Fields {
-		n := f.GetName()
-		if n == collections.FieldCreated || n == collections.FieldUpdated || n == collections.FieldID {
-			continue
-		}
-		if fmt.Sprint(old.Get(n)) != fmt.Sprint(rec.Get(n)) {
+		switch n := f.GetName(); n {
+		case collections.FieldCreated, collections.FieldUpdated, collections.FieldID:
+		default:
 			out = append(out, n)
 		}
 	}

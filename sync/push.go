@@ -160,15 +160,30 @@ func (s *service) apply(app core.App, auth *core.Record, req *PushRequest, hashe
 		if err != nil {
 			return err
 		}
+		// A push's mutations of one record are one tablet's successive
+		// edits, each made on top of the one before: once one applied, the
+		// next is based on it whatever base it carries.
+		after := map[string]int64{}
 		for i := range req.Mutations {
 			m := &req.Mutations[i]
+			key := m.Collection + "/" + m.Record
 			if prev, ok := logged[m.ID]; ok {
 				results[i] = prev.replay(m, auth.Id, hashes[i])
+				if results[i].Status == StatusDuplicate && results[i].Outcome == StatusApplied {
+					after[key] = results[i].Seq
+				}
 				continue
 			}
-			res, err := applyOne(tx, ctx, auth, m, i)
+			base := m.Base
+			if s, ok := after[key]; ok {
+				base = max(base, s)
+			}
+			res, err := applyOne(tx, ctx, auth, m, base, i)
 			if err != nil {
 				return err
+			}
+			if res.Status == StatusApplied {
+				after[key] = res.Seq
 			}
 			if err := logMutation(tx, req.Client, auth.Id, hashes[i], m, res); err != nil {
 				return err
@@ -182,13 +197,13 @@ func (s *service) apply(app core.App, auth *core.Record, req *PushRequest, hashe
 
 // applyOne applies m inside a savepoint. The error is for failures of the
 // transaction itself; whatever the rules say lands in the result.
-func applyOne(tx core.App, ctx context.Context, auth *core.Record, m *Mutation, i int) (Result, error) {
+func applyOne(tx core.App, ctx context.Context, auth *core.Record, m *Mutation, base int64, i int) (Result, error) {
 	sp := "sync_m" + strconv.Itoa(i)
 	db := tx.NonconcurrentDB()
 	if _, err := db.NewQuery("SAVEPOINT " + sp).Execute(); err != nil {
 		return Result{}, err
 	}
-	res := mutate(tx, ctx, auth, m)
+	res := mutate(tx, ctx, auth, m, base)
 	if res.Status != StatusApplied {
 		if _, err := db.NewQuery("ROLLBACK TO " + sp).Execute(); err != nil {
 			return Result{}, err
@@ -208,8 +223,9 @@ func applyOne(tx core.App, ctx context.Context, auth *core.Record, m *Mutation, 
 }
 
 // mutate does what m asks through the collection rules and a save made as
-// the caller, so every workflow hook runs as over REST.
-func mutate(tx core.App, ctx context.Context, auth *core.Record, m *Mutation) Result {
+// the caller, so every workflow hook runs as over REST. base is the seq the
+// edit was made on.
+func mutate(tx core.App, ctx context.Context, auth *core.Record, m *Mutation, base int64) Result {
 	res := Result{ID: m.ID, collection: m.Collection, record: m.Record}
 	coll, err := tx.FindCachedCollectionByNameOrId(m.Collection)
 	if err != nil {
@@ -273,14 +289,19 @@ func mutate(tx core.App, ctx context.Context, auth *core.Record, m *Mutation) Re
 				return res.reject(router.NewNotFoundError("记录不存在，或您无权修改这条记录。", err))
 			}
 		}
-		if versioned && m.Base < ver.Seq {
+		if versioned && base < ver.Seq {
 			var changed []string
 			if m.Op == OpDelete {
-				if ver.lastFieldChange() > m.Base {
+				if ver.lastFieldChange() > base {
 					changed = []string{"*"}
 				}
 			} else {
-				changed = ver.changedSince(m.Base, mergeable(coll.Name, data))
+				// a field set to the value the server already has is no conflict
+				for _, f := range ver.changedSince(base, mergeable(coll.Name, data)) {
+					if fmt.Sprint(rec.Get(f)) != fmt.Sprint(data[f]) {
+						changed = append(changed, f)
+					}
+				}
 			}
 			if len(changed) > 0 {
 				res.show = true
@@ -309,7 +330,7 @@ func mutate(tx core.App, ctx context.Context, auth *core.Record, m *Mutation) Re
 
 func (r Result) reject(err error) Result {
 	r.Status = StatusRejected
-	r.Error = hooks.PublicError(err)
+	r.Error = chinese(hooks.PublicError(err))
 	r.show = false
 	return r
 }
