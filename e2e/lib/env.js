@@ -128,3 +128,14 @@ export async function signIn(page, url, email) {
 export async function ready(page, name) {
   await page.waitForFunction((n) => document.body.dataset.ready === n, name);
 }
+
+/**
+ * Saves a screenshot to docs/screenshots/NAME.png when SCREENSHOTS=1 (the
+ * README's pictures are made by the tests themselves, so they show what
+ * the tests saw).
+ */
+export async function shot(page, name, { fullPage = false } = {}) {
+  if (process.env.SCREENSHOTS !== "1") return;
+  await page.waitForTimeout(300); // let fonts and thumbnails settle
+  await page.screenshot({ path: join(repo, "docs", "screenshots", name + ".png"), fullPage });
+}

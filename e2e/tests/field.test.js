@@ -5,7 +5,7 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, launch, tabletContext, signIn, ready } from "../lib/env.js";
+import { startServer, launch, tabletContext, signIn, ready, shot } from "../lib/env.js";
 import { photo } from "../lib/png.js";
 
 let srv, browser;
@@ -66,6 +66,7 @@ test("a grid worker records three issues with photos offline; after a reload and
     await page.waitForSelector(".photos .photo img");
     await page.click("text=记录当前位置");
     await page.waitForFunction(() => document.body.textContent.includes("北纬"));
+    if (i === 0) await shot(page, "field-issue-offline", { fullPage: true });
     await page.click('#issue-form button[type="submit"]');
     await ready(page, "issues");
   }
@@ -78,6 +79,7 @@ test("a grid worker records three issues with photos offline; after a reload and
   assert.equal(await pending(page), 3);
   assert.equal(await page.locator(".issue-item .badge.pending").count(), 3);
   assert.equal(await page.$eval(".statusbar .net", (e) => e.dataset.online), "false");
+  await shot(page, "field-offline-pending");
 
   // back online: pushed automatically
   await ctx.setOffline(false);
@@ -148,6 +150,7 @@ test("an offline edit the server rejects is listed with the server's message and
   await card.waitFor();
   const message = await card.locator(".server-msg").textContent();
   assert.match(message, /服务器：.*(不能修改|已报街道)/, message);
+  await shot(page, "field-sync-rejected");
 
   // nothing is lost silently: the edit stays until the person decides
   await page.reload();

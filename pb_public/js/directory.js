@@ -20,14 +20,42 @@ export async function directory({ fresh = false } = {}) {
       [orgs, users] = await Promise.all([listAll("orgs"), listAll("users", { fields: "id,name,role,org,title,leader_rank" })]);
     }
   } else {
-    [orgs, users] = await Promise.all([listAll("orgs"), listAll("users", { fields: "id,name,role,org,title,leader_rank" })]);
+    // console users: once per browser session (orgs and people rarely change)
+    const saved = !fresh && JSON.parse(sessionStorage.getItem(SESSION_KEY) || "null");
+    if (saved && saved.user === user?.id) {
+      ({ orgs, users } = saved);
+      refreshLater();
+    } else {
+      [orgs, users] = await fetchBoth();
+      sessionStorage.setItem(SESSION_KEY, JSON.stringify({ user: user?.id, orgs, users }));
+    }
   }
   cached = { orgs: new Map(orgs.map((o) => [o.id, o])), users: new Map(users.map((u) => [u.id, u])) };
   return cached;
 }
 
+const SESSION_KEY = "yuetan.directory";
+const fetchBoth = () => Promise.all([listAll("orgs"), listAll("users", { fields: "id,name,role,org,title,leader_rank" })]);
+let refreshing = false;
+function refreshLater() {
+  if (refreshing) return;
+  refreshing = true;
+  setTimeout(() => {
+    fetchBoth()
+      .then(([orgs, users]) => {
+        sessionStorage.setItem(SESSION_KEY, JSON.stringify({ user: me()?.id, orgs, users }));
+        if (cached) {
+          cached.orgs = new Map(orgs.map((o) => [o.id, o]));
+          cached.users = new Map(users.map((u) => [u.id, u]));
+        }
+      })
+      .catch(() => {});
+  }, 2000);
+}
+
 export function forgetDirectory() {
   cached = null;
+  sessionStorage.removeItem(SESSION_KEY);
 }
 
 export const orgName = (dir, id) => dir.orgs.get(id)?.name || "";

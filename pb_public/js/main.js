@@ -5,7 +5,7 @@ import { me, signIn, signOut, refreshAuth, errorMessage, onAuthChange } from "./
 import { h, mount, busy, fmtTime, fmtDateTime, showFormError, field } from "./ui.js";
 import { loadWorkflow, roleLabel, fieldRoles } from "./vocab.js";
 import { route, start, navigate, render } from "./router.js";
-import { startSync, onSyncChange, syncNow } from "./sync.js";
+import { startSync, onSyncChange, syncNow, initialData, syncState } from "./sync.js";
 import { disconnect } from "./realtime.js";
 import { directory, orgName, forgetDirectory } from "./directory.js";
 import * as store from "./db.js";
@@ -25,23 +25,33 @@ const isOffice = () => ["working_group", "supervisor"].includes(me()?.role);
 const mayFigures = () => ["working_group", "supervisor", "leader"].includes(me()?.role);
 
 // ---- routes ----------------------------------------------------------------
+/** Field pages read the tablet's copy: the first time, wait for the first download. */
+const local = (page) => async (main, params) => {
+  if (isField() && !syncState().lastSync) {
+    mount(main, h("p.muted", { role: "status" }, "正在下载本社区的数据，请稍候…"));
+    await initialData();
+    main.replaceChildren();
+  }
+  return page(main, params);
+};
+
 route("/login", loginPage, { name: "login", public: true });
-route("/issues", issuesPage, { name: "issues", field: true });
-route("/issues/new", issueFormPage, { name: "issue-new", field: true });
-route("/issues/:id", issueFormPage, { name: "issue", field: true });
-route("/meetings", meetingsPage, { name: "meetings", field: true });
-route("/meetings/new", meetingFormPage, { name: "meeting-new", field: true });
-route("/meetings/:id", meetingFormPage, { name: "meeting", field: true });
-route("/apps", fieldAppsPage, { name: "apps", field: true });
-route("/apps/new", composePage, { name: "compose", field: true });
-route("/apps/:id/edit", composePage, { name: "compose", field: true });
-route("/apps/:id/signatures", signaturesPage, { name: "signatures", field: true });
+route("/issues", local(issuesPage), { name: "issues", field: true });
+route("/issues/new", local(issueFormPage), { name: "issue-new", field: true });
+route("/issues/:id", local(issueFormPage), { name: "issue", field: true });
+route("/meetings", local(meetingsPage), { name: "meetings", field: true });
+route("/meetings/new", local(meetingFormPage), { name: "meeting-new", field: true });
+route("/meetings/:id", local(meetingFormPage), { name: "meeting", field: true });
+route("/apps", local(fieldAppsPage), { name: "apps", field: true });
+route("/apps/new", local(composePage), { name: "compose", field: true });
+route("/apps/:id/edit", local(composePage), { name: "compose", field: true });
+route("/apps/:id/signatures", local(signaturesPage), { name: "signatures", field: true });
 route("/sync", syncPage, { name: "sync", field: true });
 route("/queue", queuePage, { name: "queue", console: true });
 route("/all", allPage, { name: "all", console: true });
 route("/overdue", overduePage, { name: "overdue", console: true, office: true });
 route("/figures", figuresPage, { name: "figures", console: true, figures: true });
-route("/app/:id", applicationPage, { name: "application" });
+route("/app/:id", local(applicationPage), { name: "application" });
 
 const home = () => (!me() ? "/login" : isField() ? "/issues" : "/queue");
 
@@ -87,14 +97,14 @@ async function renderHeader() {
   const links = navItems().map(([path, text]) => h("a.nav-link", { href: "#" + path, dataset: { path } }, text));
   let who = null;
   if (u) {
-    let org = "";
-    try {
-      org = orgName(await directory(), u.org);
-    } catch {}
+    const org = h("span");
+    directory()
+      .then((d) => (org.textContent = orgName(d, u.org)))
+      .catch(() => {});
     who = h(
       "div.who",
       h("span.who-name", u.name),
-      h("span.who-role", [roleLabel(u.role), org].filter(Boolean).join(" · ")),
+      h("span.who-role", roleLabel(u.role), " · ", org),
       h("button.btn.small.ghost", { type: "button", onclick: logout }, "退出"),
     );
   }

@@ -182,6 +182,17 @@ let seqCounter = 0;
 const inFlight = new Set();
 let running = null;
 
+/**
+ * Resolves when this tablet holds the user's data: at once after any
+ * completed sync, else after the first one (or when it fails: the pages
+ * then show what there is).
+ */
+export async function initialData() {
+  if (state.lastSync) return;
+  if (running) await running.catch(() => {});
+  else if (navigator.onLine) await syncNow().catch(() => {});
+}
+
 /** Pushes the outbox and pulls changes; one run at a time. */
 export function syncNow({ quiet = false } = {}) {
   if (running) return running;

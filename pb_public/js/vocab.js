@@ -10,15 +10,21 @@ const KEY = "yuetan.workflow";
 /** @type {any} */
 export let wf = JSON.parse(localStorage.getItem(KEY) || "null");
 
-/** Loads the workflow (from the server when reachable, else the cached copy). */
+/**
+ * Loads the workflow: the saved copy at once when there is one (refreshed
+ * from the server in the background), else from the server.
+ */
 export async function loadWorkflow() {
-  try {
-    wf = await get("/api/workflow", { timeout: 8000 });
-    localStorage.setItem(KEY, JSON.stringify(wf));
-  } catch (e) {
-    if (!wf) throw e;
+  const fresh = get("/api/workflow", { timeout: 8000 }).then((w) => {
+    wf = w;
+    localStorage.setItem(KEY, JSON.stringify(w));
+    return w;
+  });
+  if (wf) {
+    fresh.catch(() => {});
+    return wf;
   }
-  return wf;
+  return fresh;
 }
 
 const lookup = (list, v) => (list || []).find((o) => o.value === v)?.label || v || "";

@@ -34,7 +34,7 @@ export async function syncPage(main) {
     const rec = await store.getRecord(m.collection, m.record);
     const title = rec?.title || rec?.subject || rec?.name || m.data?.title || m.data?.subject || m.data?.name || m.record;
     const err = m.error || {};
-    const fieldErrs = Object.entries(err.data || {}).filter(([, v]) => v && v.message);
+    const fieldErrs = Object.entries(err.data || {}).filter(([, v]) => v && v.message && v.message !== err.message);
     return h(
       `div.card.mutation.${m.state}`,
       { dataset: { id: m.id, state: m.state } },

@@ -1,0 +1,227 @@
+// The console: the seed's story (划船社区's low-lying drainage, after the
+// case report) clicked through by each role from application to 销号; each
+// role's queue holds only its own work; a leader cannot open another
+// leader's application; pages update live.
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startServer, launch, tabletContext, signIn, ready } from "../lib/env.js";
+
+let srv, browser;
+before(async () => {
+  [srv, browser] = await Promise.all([startServer(), launch()]);
+});
+after(async () => {
+  await browser?.close();
+  await srv?.stop();
+});
+
+async function as(email) {
+  const ctx = await tabletContext(browser);
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await signIn(page, srv.url, email);
+  page.errors = errors;
+  return page;
+}
+
+async function openApp(page, id) {
+  await page.goto(`${srv.url}/#/app/${id}`);
+  await ready(page, "application");
+}
+
+/** Clicks one move on the application page, fills its form and waits for the new status. */
+async function move(page, action, to, fill = async () => {}) {
+  await page.click(`button[data-action="${action}"]`);
+  const form = page.locator(`form[data-form="${action}"]`);
+  await form.waitFor();
+  await fill(form);
+  await form.locator('button[type="submit"]').click();
+  await page.waitForSelector(`#app-status[data-status="${to}"]`, { timeout: 15000 });
+}
+
+const status = async (id) => (await srv.api("GET", `/api/collections/applications/records/${id}`)).body.status;
+
+test("the seed's story is clicked through the console by each role, ending in 销号", async () => {
+  const subject = `划船社区低洼地排涝改造（端到端 ${Date.now().toString(36)}）`;
+
+  // 社区工作人员 composes the application from a collected issue and submits it
+  const staff = await as("staff@yuetan.example");
+  await ready(staff, "issues");
+  await staff.click('a.nav-link[data-path="/apps"]');
+  await ready(staff, "apps");
+  await staff.click("#new-app");
+  await ready(staff, "compose");
+  await staff.fill('input[name="subject"]', subject);
+  await staff.click('input[name="category"][value="community_building"]');
+  await staff.selectOption('select[name="target_leader"]', { label: "周明远（区委书记）" });
+  await staff.fill('textarea[name="description"]', "去年台风期间小区严重积水，一楼住户进水，电表箱被淹。");
+  await staff.fill('textarea[name="request"]', "约谈区委书记，商定排涝改造方案。");
+  await staff.click('input[name="talk_form"][value="visit"]');
+  await staff.locator('#issue-picks input[name="issues"]').first().check();
+  await staff.waitForSelector("#eligibility li.ok");
+  await staff.click("#submit-app");
+  await staff.click('dialog button:has-text("报送")');
+  await ready(staff, "apps");
+  await staff.waitForFunction(() => document.querySelector(".statusbar .pending")?.dataset.count === "0", null, { timeout: 20000 });
+  const found = await srv.api("GET", `/api/collections/applications/records?filter=${encodeURIComponent(`subject = "${subject}"`)}`);
+  assert.equal(found.body.totalItems, 1, "submitted once");
+  const id = found.body.items[0].id;
+  await staff.waitForFunction((id) => document.querySelector(`[data-id="${id}"] .badge.status`)?.textContent === "已报街道", id, { timeout: 20000 });
+  assert.equal(await status(id), "submitted");
+
+  // 街道审核人: it is in the queue; forward it
+  const street = await as("street@yuetan.example");
+  await ready(street, "queue");
+  await street.click(`#queue a[data-id="${id}"]`);
+  await ready(street, "application");
+  await move(street, "forward", "forwarded", async (f) => {
+    await f.locator('textarea[name="decision_note"]').fill("街道层面难以解决，报专门工作小组。");
+  });
+
+  // 专门工作小组: accept (leader as asked), then deliver the notice
+  const wg = await as("wg@yuetan.example");
+  await ready(wg, "queue");
+  await wg.click(`#queue a[data-id="${id}"]`);
+  await ready(wg, "application");
+  await move(wg, "accept", "accepted", async (f) => {
+    assert.equal(await f.locator('select[name="assigned_leader"] option:checked').textContent(), "周明远（区委书记）");
+    await f.locator('textarea[name="decision_note"]').fill("经专门工作小组集中会审，同意受理。");
+  });
+  await wg.waitForSelector('#forms a[data-form="notice"]');
+  await move(wg, "notify", "notified");
+
+  // 被约谈领导: schedule, hold and record the talk, assign it to 区城管局
+  const leader = await as("secretary@yuetan.example");
+  await ready(leader, "queue");
+  await leader.click(`#queue a[data-id="${id}"]`);
+  await ready(leader, "application");
+  await move(leader, "schedule", "scheduled", async (f) => {
+    await f.locator('input[name="place"]').fill("划船社区会议室");
+    await f.locator('textarea[name="participants"]').fill("居民代表、社区、街道及相关部门负责同志");
+  });
+  await move(leader, "assign", "in_handling", async (f) => {
+    await f.locator('textarea[name="record"]').fill("居民反映：台风期间小区严重积水，希望对低洼地进行排涝改造。");
+    await f.locator('textarea[name="response"]').fill("交由区城管局牵头办理，限期办结。");
+    await f.locator('input[name="recorder"]').fill("约谈办记录员");
+    await f.locator('select[name="handling_unit"]').selectOption({ label: "区城管局" });
+    await f.locator('select[name="responsible"]').selectOption({ label: "马超（区城管局市容科科长）" });
+  });
+
+  // 承办人: file the feedback
+  const handler = await as("handler@yuetan.example");
+  await ready(handler, "queue");
+  await handler.click(`#queue a[data-id="${id}"]`);
+  await ready(handler, "application");
+  await move(handler, "submit_feedback", "feedback_submitted", async (f) => {
+    await f.locator('textarea[name="measures"]').fill("专题研究办理方案，明确责任人和完成时限。");
+    await f.locator('textarea[name="result"]').fill("已完成排涝泵站安装和电表箱抬高，居民反映的问题得到解决。");
+  });
+
+  // the leader approves the feedback (the page is live: no reload needed)
+  await leader.waitForSelector(`#app-status[data-status="feedback_submitted"]`, { timeout: 15000 });
+  await move(leader, "approve_feedback", "feedback_approved", async (f) => {
+    await f.locator('textarea[name="leader_comment"]').fill("同意，请向约谈主体反馈。");
+  });
+
+  // the community tells the applicant and records satisfaction
+  await openApp(staff, id);
+  await move(staff, "reply", "replied", async (f) => {
+    await f.locator('input[name="satisfaction"][value="satisfied"]').check();
+    await f.locator('textarea[name="applicant_comment"]').fill("居民对办理结果表示认可。");
+  });
+
+  // 督查: 销号
+  const sup = await as("sup@yuetan.example");
+  await ready(sup, "queue");
+  await sup.click(`#queue a[data-id="${id}"]`);
+  await ready(sup, "application");
+  await move(sup, "close", "closed", async (f) => {
+    await f.locator('textarea[name="decision_note"]').fill("办理情况良好，予以销号。");
+  });
+  assert.equal(await status(id), "closed");
+  // the whole story is on the page
+  const steps = await sup.locator("#timeline li").count();
+  assert.ok(steps >= 11, `timeline has ${steps} steps`);
+  assert.equal(await sup.locator(`#queue a[data-id="${id}"]`).count(), 0);
+
+  // printing: each form link answers a PDF once the forms route exists
+  const href = await sup.locator('#forms a[data-form="application"]').getAttribute("href");
+  const pdf = await fetch(srv.url + href);
+  if (pdf.status === 404 && !(pdf.headers.get("content-type") || "").includes("pdf")) {
+    test.diagnostic?.("forms route not present yet: skipped the PDF check");
+  } else {
+    assert.equal(pdf.status, 200);
+    assert.match(pdf.headers.get("content-type"), /application\/pdf/);
+  }
+  for (const p of [staff, street, wg, leader, handler, sup]) {
+    assert.deepEqual(p.errors, []);
+    await p.context().close();
+  }
+});
+
+test("each role sees only its own queue; a leader cannot open another leader's application", async () => {
+  const ids = {};
+  for (const email of ["secretary@yuetan.example", "mayor@yuetan.example", "street@yuetan.example", "street2@yuetan.example", "handler@yuetan.example", "handler3@yuetan.example"]) {
+    ids[email] = (await srv.api("GET", `/api/collections/users/records?filter=${encodeURIComponent(`email = "${email}"`)}`)).body.items[0];
+  }
+  const all = (await srv.api("GET", "/api/collections/applications/records?perPage=500")).body.items;
+  const expect = {
+    "street@yuetan.example": (a) => a.status === "submitted" && a.street === ids["street@yuetan.example"].org,
+    "street2@yuetan.example": (a) => a.status === "submitted" && a.street === ids["street2@yuetan.example"].org,
+    "wg@yuetan.example": (a) => ["forwarded", "accepted", "feedback_approved"].includes(a.status),
+    "secretary@yuetan.example": (a) => ["notified", "scheduled", "feedback_submitted"].includes(a.status) && a.assigned_leader === ids["secretary@yuetan.example"].id,
+    "mayor@yuetan.example": (a) => ["notified", "scheduled", "feedback_submitted"].includes(a.status) && a.assigned_leader === ids["mayor@yuetan.example"].id,
+    "handler@yuetan.example": (a) => a.status === "in_handling" && a.handling_unit === ids["handler@yuetan.example"].org,
+    "handler3@yuetan.example": (a) => a.status === "in_handling" && a.handling_unit === ids["handler3@yuetan.example"].org,
+    "sup@yuetan.example": (a) => ["street_resolved", "declined", "resolved", "replied"].includes(a.status),
+  };
+  let nonEmpty = 0;
+  for (const [email, mine] of Object.entries(expect)) {
+    const page = await as(email);
+    await ready(page, "queue");
+    const shown = await page.$$eval("#queue a[data-id]", (as) => as.map((a) => a.dataset.id));
+    const want = all.filter(mine).map((a) => a.id);
+    assert.deepEqual(shown.sort(), want.sort(), `${email}'s queue`);
+    if (shown.length) nonEmpty++;
+    await page.context().close();
+  }
+  assert.ok(nonEmpty >= 4, "the demo gives most roles something to do");
+
+  // field roles have no console
+  const grid = await as("grid@yuetan.example");
+  await grid.goto(`${srv.url}/#/queue`);
+  await ready(grid, "issues");
+  await grid.context().close();
+
+  // 许文华 (mayor) tries to open an application assigned to 周明远 (secretary)
+  const secretaryApp = all.find((a) => a.assigned_leader === ids["secretary@yuetan.example"].id && a.target_leader !== ids["mayor@yuetan.example"].id);
+  assert.ok(secretaryApp, "the demo has an application assigned to 周明远");
+  const mayor = await as("mayor@yuetan.example");
+  await openApp(mayor, secretaryApp.id);
+  const msg = await mayor.locator("#app-error").textContent();
+  assert.equal(msg, "约谈申请不存在或您无权查看。");
+  assert.equal(await mayor.locator("#actions").count(), 0);
+  // and the workflow route agrees
+  const r = await srv.api("GET", `/api/workflow/available/${secretaryApp.id}`, undefined, "mayor@yuetan.example");
+  assert.equal(r.status, 404);
+  await mayor.context().close();
+});
+
+test("the queue updates live when an application reaches the user", async () => {
+  const wg = await as("wg@yuetan.example");
+  await ready(wg, "queue");
+  const submitted = (await srv.api("GET", `/api/collections/applications/records?filter=${encodeURIComponent('status = "submitted"')}`)).body.items[0];
+  assert.ok(submitted, "the demo has an application at a street");
+  let reviewer = "";
+  for (const email of ["street@yuetan.example", "street2@yuetan.example"]) {
+    const u = (await srv.api("GET", `/api/collections/users/records?filter=${encodeURIComponent(`email = "${email}"`)}`)).body.items[0];
+    if (u.org === submitted.street) reviewer = email;
+  }
+  assert.equal(await wg.locator(`#queue a[data-id="${submitted.id}"]`).count(), 0);
+  const r = await srv.api("PATCH", `/api/collections/applications/records/${submitted.id}`, { status: "forwarded", decision_note: "报专门工作小组" }, reviewer);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  await wg.waitForSelector(`#queue a[data-id="${submitted.id}"]`, { timeout: 10000 });
+  await wg.context().close();
+});
