@@ -86,6 +86,8 @@ test("a grid worker records three issues with photos offline; after a reload and
   await page.waitForFunction(() => document.querySelector(".statusbar .pending")?.dataset.count === "0", null, { timeout: 30000 });
   await page.waitForFunction(() => !document.querySelector(".issue-item .badge.pending"), null, { timeout: 30000 });
 
+  // through the sync API (not the plain-REST fallback)
+  assert.equal(await page.$eval(".statusbar", (e) => e.dataset.mode), "sync");
   // and once more by hand: nothing is sent twice
   await page.click(".statusbar .sync-btn");
   await synced(page);

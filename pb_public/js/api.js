@@ -79,6 +79,26 @@ const genericMessages = {
 
 const hasHan = (s) => /[\u4e00-\u9fff]/.test(s || "");
 
+/** Field names as people say them, for server messages that list fields. */
+const FIELD_NAMES = {
+  applicant_kind: "约谈主体", contact_name: "联系人", contact_phone: "联系电话", subject: "约谈事项", category: "内容类别",
+  description: "情况说明", request: "约谈诉求", affected_count: "涉及群众人数", target_leader: "约谈对象", talk_form: "约谈形式",
+  urgent: "紧急标记", litigation_or_petition: "涉法涉访标记", issues: "关联问题", signed_scan: "盖章扫描件", decision_note: "处理意见",
+  assigned_leader: "接受约谈的领导", schedule_due: "商定期限", postpone_reason: "延期理由", status: "状态",
+  scheduled_at: "约谈时间", place: "约谈地点", form: "约谈形式", participants: "参加人员", record: "群众反映的主要问题",
+  response: "领导答复", recorder: "记录人", outcome: "办理结果", held_at: "约谈时间", handling_unit: "承办单位",
+  responsible: "责任人", handling_due: "办结时限", result: "办理结果", measures: "办理措施", completed_on: "完成日期",
+  leader_decision: "审核结论", leader_comment: "审核意见", replied_on: "答复日期", satisfaction: "满意度",
+  applicant_comment: "约谈主体意见", title: "标题", address: "地址", resident_name: "反映人", resident_phone: "反映人电话",
+  photos: "照片", location: "位置", grid: "网格", source: "来源", meeting: "收集会议", community: "社区", name: "姓名", phone: "电话",
+};
+
+/** Replaces field names in a Chinese message by their Chinese names. */
+export function humanize(msg) {
+  if (!hasHan(msg)) return msg;
+  return msg.replace(/\b[a-z][a-z_]*[a-z]\b/g, (w) => FIELD_NAMES[w] || w);
+}
+
 /** Turns any thrown thing into a Chinese message. */
 export function errorMessage(err) {
   if (err instanceof ApiError) return err.message;
@@ -94,7 +114,8 @@ function toApiError(status, body) {
     const first = Object.values(data).find((v) => v && hasHan(v.message));
     message = first ? first.message : genericMessages[status] || `请求失败（${status}）。`;
   }
-  return new ApiError(status, message, data);
+  for (const v of Object.values(data)) if (v && typeof v.message === "string") v.message = humanize(v.message);
+  return new ApiError(status, humanize(message), data);
 }
 
 /**

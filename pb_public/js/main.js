@@ -124,6 +124,7 @@ function renderStatus(s) {
     return;
   }
   statusBar.hidden = false;
+  statusBar.dataset.mode = s.mode;
   const problems = s.rejected + s.conflicts;
   mount(
     statusBar,
@@ -238,7 +239,14 @@ async function main_() {
 }
 
 if ("serviceWorker" in navigator) {
+  const hadController = !!navigator.serviceWorker.controller;
   navigator.serviceWorker.register("sw.js", { scope: "./" }).catch((e) => console.warn("service worker:", e));
+  // a new version of the app was installed while this page was open
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    if (!hadController) return;
+    const bar = h("div.toast.info.update", "应用已更新。", " ", h("button.btn.small", { type: "button", onclick: () => location.reload() }, "刷新使用新版本"));
+    document.body.append(h("div.toasts", bar));
+  });
 }
 
 main_();

@@ -5,7 +5,7 @@
 // and conflicting edits stay in the outbox with the server's message until
 // the person fixes or discards them — nothing is dropped silently.
 
-import { api, ApiError, get, me, token, listAll, newId, qs } from "./api.js";
+import { api, ApiError, get, me, token, listAll, newId, qs, humanize } from "./api.js";
 import * as store from "./db.js";
 import { tx, req, key, view } from "./db.js";
 import { subscribe } from "./realtime.js";
@@ -359,6 +359,10 @@ async function applyResults(batch, results) {
         await req(s.records.put(row));
       } else {
         m.state = r.status === "conflict" ? "conflict" : "rejected";
+        if (r.error) {
+          r.error.message = humanize(r.error.message || "");
+          for (const v of Object.values(r.error.data || {})) if (v && typeof v.message === "string") v.message = humanize(v.message);
+        }
         m.error = r.error || {
           message: r.status === "conflict" ? "服务器上的这条记录已被他人修改，与您的修改冲突。" : "服务器拒绝了这条修改。",
           data: {},

@@ -7,7 +7,7 @@ import { me } from "../api.js";
 import { h, mount, field, select, fmtDate, fmtDateTime, showFormError, toast, empty, confirmDialog, busy } from "../ui.js";
 import * as store from "../db.js";
 import { mutate, onDataChange, syncNow, outbox } from "../sync.js";
-import { wf, statusLabel, applicantKinds, applicantKindLabel, categoryLabel, dueOf, dueColour, nextWorkday, label, issueKinds } from "../vocab.js";
+import { wf, statusLabel, applicantKinds, applicantKindLabel, categoryLabel, dueOf, dueColour, nextWorkday, label, issueKinds, available } from "../vocab.js";
 import { directory, leaders, orgName, userWithTitle } from "../directory.js";
 import { navigate } from "../router.js";
 import { signaturePad } from "../widgets/sigpad.js";
@@ -56,6 +56,7 @@ export async function fieldAppsPage(main) {
               h(
                 "div.item-side",
                 h(`span.badge.status`, statusLabel(a.status)),
+                a.status !== "draft" && available(a, user).length ? h("span.badge.urgent", "待您办理") : null,
                 due ? dueChip(due, next) : null,
                 a._local ? h("span.badge.pending", "待同步") : null,
               ),
