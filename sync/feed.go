@@ -113,30 +113,32 @@ func (v version) fieldSeqs() (map[string]int64, int64) {
 	return m, born
 }
 
-// changedSince returns which of fields changed after seq base.
-func (v version) changedSince(base int64, fields []string) []string {
+// changedSince returns which of fields changed after seq base, with the
+// seq of their last change; all says to look at every field.
+func (v version) changedSince(base int64, fields []string, all bool) map[string]int64 {
 	seqs, born := v.fieldSeqs()
-	var out []string
+	out := map[string]int64{}
+	if all {
+		if born > base {
+			out["*"] = born
+		}
+		for f, s := range seqs {
+			if s > base {
+				out[f] = s
+			}
+		}
+		return out
+	}
 	for _, f := range fields {
 		s, ok := seqs[f]
 		if !ok {
 			s = born
 		}
 		if s > base {
-			out = append(out, f)
+			out[f] = s
 		}
 	}
 	return out
-}
-
-// lastFieldChange is the seq of the record's latest content change (a seq
-// bump caused by a parent record does not count).
-func (v version) lastFieldChange() int64 {
-	seqs, last := v.fieldSeqs()
-	for _, s := range seqs {
-		last = max(last, s)
-	}
-	return last
 }
 
 // findVersion reads the feed row of a record; ok is false when there is none.

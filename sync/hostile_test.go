@@ -133,10 +133,20 @@ func TestHostilePayloads(t *testing.T) {
 	m := good()
 	payload, _ := json.Marshal(map[string]any{"client": "tab-evil", "mutations": []any{m}})
 	for name, body := range map[string]func(w *multipart.Writer){
-		"no payload":      func(w *multipart.Writer) {},
-		"two payloads":    func(w *multipart.Writer) { w.WriteField("@jsonPayload", string(payload)); w.WriteField("@jsonPayload", string(payload)) },
-		"stray value":     func(w *multipart.Writer) { w.WriteField("@jsonPayload", string(payload)); w.WriteField("role", "admin") },
-		"file for a text": func(w *multipart.Writer) { w.WriteField("@jsonPayload", string(payload)); p, _ := w.CreateFormFile(m["id"].(string)+".title", "a.png"); p.Write([]byte("x")) },
+		"no payload": func(w *multipart.Writer) {},
+		"two payloads": func(w *multipart.Writer) {
+			w.WriteField("@jsonPayload", string(payload))
+			w.WriteField("@jsonPayload", string(payload))
+		},
+		"stray value": func(w *multipart.Writer) {
+			w.WriteField("@jsonPayload", string(payload))
+			w.WriteField("role", "admin")
+		},
+		"file for a text": func(w *multipart.Writer) {
+			w.WriteField("@jsonPayload", string(payload))
+			p, _ := w.CreateFormFile(m["id"].(string)+".title", "a.png")
+			p.Write([]byte("x"))
+		},
 	} {
 		var probe bytes.Buffer
 		w := multipart.NewWriter(&probe)

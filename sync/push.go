@@ -9,6 +9,7 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -45,6 +46,7 @@ type Result struct {
 
 	collection, record string
 	show               bool
+	first              int64 // the first feed seq the mutation could have written
 }
 
 // PushResponse is the body of POST /api/sync/push. Cursor echoes the
@@ -160,30 +162,15 @@ func (s *service) apply(app core.App, auth *core.Record, req *PushRequest, hashe
 		if err != nil {
 			return err
 		}
-		// A push's mutations of one record are one tablet's successive
-		// edits, each made on top of the one before: once one applied, the
-		// next is based on it whatever base it carries.
-		after := map[string]int64{}
 		for i := range req.Mutations {
 			m := &req.Mutations[i]
-			key := m.Collection + "/" + m.Record
 			if prev, ok := logged[m.ID]; ok {
 				results[i] = prev.replay(m, auth.Id, hashes[i])
-				if results[i].Status == StatusDuplicate && results[i].Outcome == StatusApplied {
-					after[key] = results[i].Seq
-				}
 				continue
 			}
-			base := m.Base
-			if s, ok := after[key]; ok {
-				base = max(base, s)
-			}
-			res, err := applyOne(tx, ctx, auth, m, base, i)
+			res, err := applyOne(tx, ctx, auth, req.Client, m, i)
 			if err != nil {
 				return err
-			}
-			if res.Status == StatusApplied {
-				after[key] = res.Seq
 			}
 			if err := logMutation(tx, req.Client, auth.Id, hashes[i], m, res); err != nil {
 				return err
@@ -197,13 +184,18 @@ func (s *service) apply(app core.App, auth *core.Record, req *PushRequest, hashe
 
 // applyOne applies m inside a savepoint. The error is for failures of the
 // transaction itself; whatever the rules say lands in the result.
-func applyOne(tx core.App, ctx context.Context, auth *core.Record, m *Mutation, base int64, i int) (Result, error) {
+func applyOne(tx core.App, ctx context.Context, auth *core.Record, client string, m *Mutation, i int) (Result, error) {
 	sp := "sync_m" + strconv.Itoa(i)
 	db := tx.NonconcurrentDB()
+	var top int64
+	if err := db.NewQuery("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = '" + tableChanges + "'), 0)").Row(&top); err != nil {
+		return Result{}, err
+	}
 	if _, err := db.NewQuery("SAVEPOINT " + sp).Execute(); err != nil {
 		return Result{}, err
 	}
-	res := mutate(tx, ctx, auth, m, base)
+	res := mutate(tx, ctx, auth, client, m)
+	res.first = top + 1
 	if res.Status != StatusApplied {
 		if _, err := db.NewQuery("ROLLBACK TO " + sp).Execute(); err != nil {
 			return Result{}, err
@@ -223,9 +215,8 @@ func applyOne(tx core.App, ctx context.Context, auth *core.Record, m *Mutation, 
 }
 
 // mutate does what m asks through the collection rules and a save made as
-// the caller, so every workflow hook runs as over REST. base is the seq the
-// edit was made on.
-func mutate(tx core.App, ctx context.Context, auth *core.Record, m *Mutation, base int64) Result {
+// the caller, so every workflow hook runs as over REST.
+func mutate(tx core.App, ctx context.Context, auth *core.Record, client string, m *Mutation) Result {
 	res := Result{ID: m.ID, collection: m.Collection, record: m.Record}
 	coll, err := tx.FindCachedCollectionByNameOrId(m.Collection)
 	if err != nil {
@@ -289,19 +280,28 @@ func mutate(tx core.App, ctx context.Context, auth *core.Record, m *Mutation, ba
 				return res.reject(router.NewNotFoundError("记录不存在，或您无权修改这条记录。", err))
 			}
 		}
-		if versioned && base < ver.Seq {
-			var changed []string
+		if versioned && m.Base < ver.Seq {
+			// what changed since the tablet's base, other than by the
+			// tablet's own earlier mutations
+			fields := mergeable(coll.Name, data)
 			if m.Op == OpDelete {
-				if ver.lastFieldChange() > base {
-					changed = []string{"*"}
+				fields = nil
+			}
+			since := ver.changedSince(m.Base, fields, m.Op == OpDelete)
+			own, err := ownWrites(db, client, coll.Name, m.Record, m.Base)
+			if err != nil {
+				return res.reject(err)
+			}
+			var changed []string
+			for _, f := range slices.Sorted(maps.Keys(since)) {
+				if own.contains(since[f]) {
+					continue
 				}
-			} else {
 				// a field set to the value the server already has is no conflict
-				for _, f := range ver.changedSince(base, mergeable(coll.Name, data)) {
-					if fmt.Sprint(rec.Get(f)) != fmt.Sprint(data[f]) {
-						changed = append(changed, f)
-					}
+				if m.Op == OpUpdate && fmt.Sprint(rec.Get(f)) == fmt.Sprint(data[f]) {
+					continue
 				}
+				changed = append(changed, f)
 			}
 			if len(changed) > 0 {
 				res.show = true
@@ -532,7 +532,7 @@ func logMutation(tx core.App, client, user, hash string, m *Mutation, res Result
 	_, err := tx.NonconcurrentDB().Insert(tableMutations, dbx.Params{
 		"client": client, "id": m.ID, "user": user, "hash": hash,
 		"collection": m.Collection, "record": m.Record, "op": m.Op,
-		"status": res.Status, "seq": res.Seq, "error": errText,
+		"status": res.Status, "seq": res.Seq, "error": errText, "first": res.first,
 	}).Execute()
 	if err != nil {
 		return fmt.Errorf("log mutation %s: %w", m.ID, err)
@@ -570,4 +570,37 @@ func showRecords(e *core.RequestEvent, results []Result) error {
 		}
 	}
 	return nil
+}
+
+// writes are the feed seq ranges (first, last] a client's applied
+// mutations of one record wrote.
+type writes [][2]int64
+
+func (w writes) contains(seq int64) bool {
+	for _, r := range w {
+		if seq >= r[0] && seq <= r[1] {
+			return true
+		}
+	}
+	return false
+}
+
+// ownWrites returns what the client's own applied mutations of a record
+// wrote after base (this push's earlier ones included).
+func ownWrites(db dbx.Builder, client, collection, record string, base int64) (writes, error) {
+	var rows []struct {
+		First int64 `db:"first"`
+		Seq   int64 `db:"seq"`
+	}
+	err := db.Select("first", "seq").From(tableMutations).
+		Where(dbx.HashExp{"client": client, "collection": collection, "record": record, "status": StatusApplied}).
+		AndWhere(dbx.NewExp("seq > {:base}", dbx.Params{"base": base})).All(&rows)
+	if err != nil {
+		return nil, fmt.Errorf("own writes: %w", err)
+	}
+	out := make(writes, len(rows))
+	for i, r := range rows {
+		out[i] = [2]int64{r.First, r.Seq}
+	}
+	return out, nil
 }

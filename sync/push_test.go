@@ -233,6 +233,17 @@ func TestPushConflicts(t *testing.T) {
 	if out.Results[0].Status != ysync.StatusApplied || out.Results[1].Status != ysync.StatusApplied || out.Results[1].Record["title"] != "连续修改二" {
 		t.Fatalf("successive edits: %+v", out.Results)
 	}
+	// a tablet's stale edits in one push: the first merges, the second
+	// touches a field someone else changed since the base: its own earlier
+	// write does not hide that
+	stale := d.Seq
+	if r := push(t, env, gridEmail, "tab-a", update(map[string]any{"title": "A 又改了标题"}, out.Results[1].Seq)).Results[0]; r.Status != ysync.StatusApplied {
+		t.Fatalf("A's edit: %+v", r)
+	}
+	out = push(t, env, staffEmail, "tab-b", update(map[string]any{"address": "5幢"}, stale), update(map[string]any{"title": "B 想改标题"}, stale))
+	if out.Results[0].Status != ysync.StatusApplied || out.Results[1].Status != ysync.StatusConflict || out.Results[1].Record["title"] != "A 又改了标题" {
+		t.Fatalf("stale edits in one push: %+v", out.Results)
+	}
 	// a stale delete conflicts
 	del := push(t, env, gridEmail, "tab-a", map[string]any{"id": mid(), "collection": "issues", "op": "delete", "record": id, "base": base}).Results[0]
 	if del.Status != ysync.StatusConflict {
