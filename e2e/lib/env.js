@@ -3,7 +3,7 @@
 // Debian's headless Chromium driven by playwright-core.
 
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, existsSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,13 +14,11 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const repo = join(here, "..", "..");
 export const PASSWORD = "yuetan2026";
 
-/** The server binary: $YUETAN_BIN, or built once into e2e/.bin. */
+/** The server binary: $YUETAN_BIN, or built into e2e/.bin (go's cache keeps it quick). */
 export function binary() {
   if (process.env.YUETAN_BIN) return process.env.YUETAN_BIN;
   const out = join(repo, "e2e", ".bin", "yuetan");
-  if (!existsSync(out) || Date.now() - statSync(out).mtimeMs > 10 * 60 * 1000) {
-    execFileSync("go", ["build", "-o", out, "."], { cwd: repo, stdio: "inherit" });
-  }
+  execFileSync("go", ["build", "-o", out, "."], { cwd: repo, stdio: "inherit" });
   return out;
 }
 

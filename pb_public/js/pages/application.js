@@ -291,8 +291,9 @@ export async function applicationPage(main, { id }) {
 
   function actionButton(t) {
     const holder = h("div");
+    // moves that change the status are the main ones; in-place ones (delegate, postpone) are secondary
     const btn = h(
-      "button.btn.primary.wide",
+      t.from === t.to ? "button.btn.wide" : "button.btn.primary.wide",
       {
         type: "button",
         dataset: { action: t.action },

@@ -185,6 +185,13 @@ export async function composePage(main, { id }) {
   function check() {
     const c = current();
     const items = eligibility(c, mySigs, orgKind);
+    if (c.applicant_kind === "residents") {
+      items.push(
+        isNew
+          ? { kind: "hint", text: "居民联名：先保存草稿，再到“居民签名”页请居民逐一签名。" }
+          : { kind: "hint", text: h("span", "居民联名：", h("a", { href: `#/apps/${id}/signatures` }, "去收集居民签名")) },
+      );
+    }
     mount(checks, items.map((x) => h(`li.${x.kind}`, x.text)));
     submitBtn.disabled = items.some((x) => x.kind === "bad");
     return items;
