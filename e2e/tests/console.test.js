@@ -225,3 +225,35 @@ test("the queue updates live when an application reaches the user", async () => 
   await wg.waitForSelector(`#queue a[data-id="${submitted.id}"]`, { timeout: 10000 });
   await wg.context().close();
 });
+
+test("a leader postpones scheduling with a written reason; a missing reason is refused beside its field", async () => {
+  const app = (await srv.api("GET", `/api/collections/applications/records?filter=${encodeURIComponent('status = "notified"')}`)).body.items[0];
+  assert.ok(app, "the demo has an application notified to a leader");
+  const email = (await srv.api("GET", `/api/collections/users/records/${app.assigned_leader}`)).body.email;
+  const leader = await as(email);
+  await openApp(leader, app.id);
+  await leader.click('button[data-action="postpone"]');
+  const form = leader.locator('form[data-form="postpone"]');
+  await form.waitFor();
+  // no reason: the form says so, nothing is sent
+  await form.locator('button[type="submit"]').click();
+  await form.locator(".field.invalid textarea[name=postpone_reason]").waitFor();
+  assert.match(await form.locator(".form-error").textContent(), /必填/);
+  await form.locator('textarea[name="postpone_reason"]').fill("领导参加市里防汛会议，需延后商定。");
+  const due = await form.locator('input[name="schedule_due"]').inputValue();
+  // a date that is not later: the server refuses, its message beside the date
+  const current = new Date(new Date(app.schedule_due.replace(" ", "T")).getTime() + 8 * 3600e3).toISOString().slice(0, 10);
+  await form.locator('input[name="schedule_due"]').fill(current);
+  await form.locator('button[type="submit"]').click();
+  const fieldMsg = form.locator('.field.invalid:has(input[name="schedule_due"]) .field-error');
+  await fieldMsg.waitFor({ timeout: 10000 });
+  assert.match(await fieldMsg.textContent(), /晚于原期限/);
+  await form.locator('input[name="schedule_due"]').fill(due);
+  await form.locator('button[type="submit"]').click();
+  await leader.waitForSelector('#timeline .what:has-text("延期商定")', { timeout: 15000 });
+  const after = (await srv.api("GET", `/api/collections/applications/records/${app.id}`)).body;
+  assert.equal(after.status, "notified");
+  assert.equal(after.postpone_reason, "领导参加市里防汛会议，需延后商定。");
+  assert.ok(after.schedule_due > app.schedule_due, `schedule_due moved from ${app.schedule_due} to ${after.schedule_due} (asked ${due})`);
+  await leader.context().close();
+});

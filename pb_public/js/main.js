@@ -134,6 +134,7 @@ function renderStatus(s) {
     h("span.last", s.lastSync ? `上次同步 ${sameDay(s.lastSync) ? fmtTime(s.lastSync) : fmtDateTime(s.lastSync)}` : "尚未同步"),
     s.progress ? h("span.progress", s.progress) : null,
     s.error ? h("span.sync-error", { role: "alert" }, s.error) : null,
+    s.authExpired ? h("button.btn.small.primary", { type: "button", onclick: relogin }, "重新登录") : null,
     h(
       "button.btn.small.sync-btn",
       { type: "button", disabled: s.syncing || !s.online, onclick: () => syncNow() },
@@ -142,6 +143,13 @@ function renderStatus(s) {
   );
 }
 const sameDay = (iso) => new Date(iso).toDateString() === new Date().toDateString();
+
+/** The session expired: sign in again; the tablet's unsent edits stay in its database. */
+function relogin() {
+  disconnect();
+  forgetDirectory();
+  signOut();
+}
 
 async function logout() {
   if (isField()) {

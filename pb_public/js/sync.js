@@ -198,7 +198,7 @@ export function syncNow({ quiet = false } = {}) {
   if (running) return running;
   running = (async () => {
     if (!me() || !token()) return;
-    emit({ syncing: true, error: "", progress: quiet ? "" : "正在同步…" });
+    emit({ syncing: true, error: "", authExpired: false, progress: quiet ? "" : "正在同步…" });
     try {
       await detectMode();
       await push();
@@ -208,7 +208,12 @@ export function syncNow({ quiet = false } = {}) {
       emit({ lastSync: at, online: true, progress: "" });
     } catch (e) {
       const offline = e instanceof ApiError && e.network;
-      emit({ error: offline ? "" : e.message || String(e), online: offline ? false : state.online, progress: "" });
+      emit({
+        error: offline ? "" : e.message || String(e),
+        authExpired: e instanceof ApiError && e.status === 401,
+        online: offline ? false : state.online,
+        progress: "",
+      });
     } finally {
       emit({ syncing: false });
       await countOutbox();

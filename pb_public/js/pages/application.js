@@ -61,7 +61,7 @@ export async function applicationPage(main, { id }) {
     try {
       story = await loadStory(id, offline);
     } catch (e) {
-      if (isField && e.network) story = await loadStory(id, true).catch(() => null);
+      if (isField && (e.network || e.status === 404)) story = await loadStory(id, true).catch(() => null);
       if (!story) {
         mount(main, h("div.page-error", { role: "alert", id: "app-error" }, errorMessage(e)), h("p", h("a", { href: "#/" }, "返回")));
         return;

@@ -7,7 +7,7 @@ import { h, mount, field, select, fmtDate, showFormError, toast, empty, confirmD
 import * as store from "../db.js";
 import { mutate, onDataChange } from "../sync.js";
 import { issueKinds, issueSources, issueStatuses, meetingKinds, label } from "../vocab.js";
-import { navigate } from "../router.js";
+import { navigate, query } from "../router.js";
 import { photoPicker } from "../widgets/photos.js";
 
 const PHONE = /^[0-9+\- ]*$/;
@@ -82,7 +82,8 @@ export async function issueFormPage(main, { id }) {
     mount(main, h("div.page-error", { role: "alert" }, "这条问题不存在，或已不属于本社区。"), h("p", h("a", { href: "#/issues" }, "返回问题列表")));
     return;
   }
-  const v = issue || { kind: "problem", source: "door_to_door", status: "open" };
+  const fromMeeting = isNew ? query().get("meeting") || "" : "";
+  const v = issue || { kind: "problem", source: fromMeeting ? "meeting" : "door_to_door", status: "open", meeting: fromMeeting };
   const meetings = (await store.all("meetings")).sort((a, b) => String(b.held_on).localeCompare(String(a.held_on)));
   const linked = !!v.application;
 

@@ -60,7 +60,7 @@ export async function meetingFormPage(main, { id }) {
       "div.form-actions",
       h("button.btn.primary", { type: "submit" }, "保存"),
       h("a.btn", { href: "#/meetings" }, "取消"),
-      isNew ? null : h("a.btn", { href: "#/issues/new" }, "登记本次会议的问题"),
+      isNew ? null : h("a.btn", { href: `#/issues/new?meeting=${id}` }, "登记本次会议的问题"),
       isNew ? null : h("button.btn.danger", { type: "button", onclick: remove }, "删除"),
     ),
   );
