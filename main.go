@@ -13,6 +13,7 @@ import (
 	"yuetan/demo"
 	_ "yuetan/pb_migrations"
 	"yuetan/server"
+	syncclient "yuetan/sync/client"
 )
 
 func main() {
@@ -30,6 +31,7 @@ func main() {
 	if err := server.Register(app); err != nil {
 		log.Fatal(err)
 	}
+	app.RootCmd.AddCommand(syncclient.Command())
 
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		if withDemo {

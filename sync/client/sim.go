@@ -1,0 +1,241 @@
+package client
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	gosync "sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+// SimOptions configures Simulate.
+type SimOptions struct {
+	Server    string
+	Tablets   int
+	Mutations int // per tablet: about five creates for each edit
+	// Dir holds the tablets' stores (a temporary directory when empty).
+	Dir string
+	// Accounts are the users the tablets sign in as, round robin (grid
+	// workers and community staff); Password is theirs.
+	Accounts []string
+	Password string
+	// Spread starts the tablets' syncs evenly over this window (0: all at once).
+	Spread time.Duration
+	// Out receives a progress line now and then (nil: quiet).
+	Out io.Writer
+}
+
+// DefaultAccounts are the demo district's grid workers and community staff.
+var DefaultAccounts = []string{
+	"grid@yuetan.example", "grid2@yuetan.example", "staff@yuetan.example",
+	"staff2@yuetan.example", "staff3@yuetan.example", "staff4@yuetan.example",
+}
+
+// SimReport is what a simulation did.
+type SimReport struct {
+	Tablets, Mutations                     int
+	Applied, Duplicate, Conflict, Rejected int
+	Pushes                                 []time.Duration // each push request's latency
+	Elapsed                                time.Duration
+}
+
+// Percentile returns the p-th percentile (0-100) of the push latencies.
+func (r SimReport) Percentile(p float64) time.Duration {
+	if len(r.Pushes) == 0 {
+		return 0
+	}
+	s := slices.Clone(r.Pushes)
+	slices.Sort(s)
+	i := int(float64(len(s)-1) * p / 100)
+	return s[i]
+}
+
+// Simulate runs N tablets: each signs in, pulls everything it may see,
+// collects issues offline (and edits some of them), then syncs, with the
+// syncs spread over opts.Spread. It returns when every tablet's outbox has
+// an answer for every mutation.
+func Simulate(ctx context.Context, opts SimOptions) (SimReport, error) {
+	if opts.Tablets <= 0 {
+		opts.Tablets = 1
+	}
+	if opts.Mutations <= 0 {
+		opts.Mutations = 30
+	}
+	if len(opts.Accounts) == 0 {
+		opts.Accounts = DefaultAccounts
+	}
+	if opts.Dir == "" {
+		dir, err := os.MkdirTemp("", "yuetan-tablets-*")
+		if err != nil {
+			return SimReport{}, err
+		}
+		defer os.RemoveAll(dir)
+		opts.Dir = dir
+	}
+	hc := &http.Client{Timeout: 5 * time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	type account struct {
+		token string
+		user  map[string]any
+	}
+	accounts := map[string]account{}
+	for _, email := range opts.Accounts {
+		token, user, err := Login(ctx, hc, strings.TrimRight(opts.Server, "/"), email, opts.Password)
+		if err != nil {
+			return SimReport{}, err
+		}
+		accounts[email] = account{token, user}
+	}
+
+	var (
+		mu       gosync.Mutex
+		report   = SimReport{Tablets: opts.Tablets}
+		synced   atomic.Int64
+		acked    atomic.Int64
+		firstErr error
+	)
+	total := int64(opts.Tablets * opts.Mutations)
+	done := make(chan struct{})
+	if opts.Out != nil {
+		go func() {
+			t := time.NewTicker(500 * time.Millisecond)
+			defer t.Stop()
+			for {
+				select {
+				case <-done:
+					return
+				case <-t.C:
+					mu.Lock()
+					p99 := report.Percentile(99)
+					mu.Unlock()
+					fmt.Fprintf(opts.Out, "平板 %d/%d 已同步 · 变更已确认 %d/%d · 推送 p99 %v\n",
+						synced.Load(), opts.Tablets, acked.Load(), total, p99.Round(time.Millisecond))
+				}
+			}
+		}()
+	}
+	start := time.Now()
+	var wg gosync.WaitGroup
+	for i := 0; i < opts.Tablets; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			acc := accounts[opts.Accounts[i%len(opts.Accounts)]]
+			rep, err := runTablet(ctx, opts, hc, i, acc.token, acc.user, start.Add(opts.Spread*time.Duration(i)/time.Duration(opts.Tablets)), func(d time.Duration, n int) {
+				acked.Add(int64(n))
+				mu.Lock()
+				report.Pushes = append(report.Pushes, d)
+				mu.Unlock()
+			})
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil && firstErr == nil {
+				firstErr = fmt.Errorf("tablet %d: %w", i, err)
+			}
+			report.Mutations += opts.Mutations
+			report.Applied += rep.Applied
+			report.Duplicate += rep.Duplicate
+			report.Conflict += rep.Conflict
+			report.Rejected += rep.Rejected
+			synced.Add(1)
+		}(i)
+	}
+	wg.Wait()
+	close(done)
+	report.Elapsed = time.Since(start)
+	if opts.Out != nil {
+		fmt.Fprintf(opts.Out, "完成：%d 台平板，%d 条变更（应用 %d，重复 %d，冲突 %d，拒绝 %d），用时 %v，推送 p50 %v p99 %v\n",
+			report.Tablets, report.Mutations, report.Applied, report.Duplicate, report.Conflict, report.Rejected,
+			report.Elapsed.Round(time.Millisecond), report.Percentile(50).Round(time.Millisecond), report.Percentile(99).Round(time.Millisecond))
+	}
+	return report, firstErr
+}
+
+func runTablet(ctx context.Context, opts SimOptions, hc *http.Client, i int, token string, user map[string]any,
+	syncAt time.Time, onPush func(time.Duration, int)) (PushStats, error) {
+	c, err := Open(filepath.Join(opts.Dir, fmt.Sprintf("tablet-%04d.db", i)), opts.Server)
+	if err != nil {
+		return PushStats{}, err
+	}
+	defer c.Close()
+	c.HTTP = hc
+	if err := c.SetToken(token); err != nil {
+		return PushStats{}, err
+	}
+	if _, err := c.Pull(ctx); err != nil {
+		return PushStats{}, fmt.Errorf("initial pull: %w", err)
+	}
+	// a day door to door, offline
+	community, _ := user["org"].(string)
+	rng := rand.New(rand.NewPCG(uint64(i), 42))
+	var mine []string
+	for n := 0; n < opts.Mutations; n++ {
+		if len(mine) > 0 && n%6 == 5 {
+			id := mine[rng.IntN(len(mine))]
+			if err := c.Update("issues", id, map[string]any{"description": fmt.Sprintf("第%d次走访补充：居民反映情况属实。", n)}); err != nil {
+				return PushStats{}, err
+			}
+			continue
+		}
+		id, err := c.Create("issues", map[string]any{
+			"community": community, "kind": []string{"problem", "suggestion"}[rng.IntN(2)],
+			"title":         simTitles[rng.IntN(len(simTitles))],
+			"description":   "平板离线收集。",
+			"address":       fmt.Sprintf("%d幢%d室", rng.IntN(30)+1, 101+rng.IntN(600)),
+			"resident_name": "居民" + fmt.Sprint(rng.IntN(1000)),
+			"source":        "door_to_door",
+		})
+		if err != nil {
+			return PushStats{}, err
+		}
+		mine = append(mine, id)
+	}
+	select {
+	case <-ctx.Done():
+		return PushStats{}, ctx.Err()
+	case <-time.After(time.Until(syncAt)):
+	}
+	c.OnPush = onPush
+	ps, _, err := c.Sync(ctx)
+	return ps, err
+}
+
+var simTitles = []string{
+	"楼道照明损坏", "小区僵尸车占用车位", "低洼地积水", "垃圾投放点异味", "电动车楼道充电",
+	"配电箱老化跳闸", "雨污管道堵塞", "老年食堂需求", "加装电梯意见", "停车秩序混乱",
+}
+
+// Command is the "tablet-sim" command: N simulated tablets collect issues
+// offline, then sync against a running server, showing progress.
+func Command() *cobra.Command {
+	opts := SimOptions{Out: os.Stdout}
+	var accounts string
+	cmd := &cobra.Command{
+		Use:   "tablet-sim",
+		Short: "模拟多台平板离线收集问题后同步（演示与压测，需先启动服务器）",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if accounts != "" {
+				opts.Accounts = strings.Split(accounts, ",")
+			}
+			_, err := Simulate(cmd.Context(), opts)
+			return err
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.Server, "server", "http://127.0.0.1:8090", "服务器地址")
+	f.IntVar(&opts.Tablets, "tablets", 20, "平板数量")
+	f.IntVar(&opts.Mutations, "mutations", 30, "每台平板离线产生的变更数")
+	f.StringVar(&opts.Dir, "dir", "", "平板本地数据目录（默认临时目录）")
+	f.StringVar(&accounts, "accounts", strings.Join(DefaultAccounts, ","), "登录账号，逗号分隔，轮流分配给平板")
+	f.StringVar(&opts.Password, "password", "yuetan2026", "账号密码")
+	f.DurationVar(&opts.Spread, "spread", 0, "各平板开始同步的时间分散在此时长内")
+	return cmd
+}

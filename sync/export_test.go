@@ -1,0 +1,4 @@
+package sync
+
+// Exported for the external tests and benchmarks of this package.
+var ScopeKey = scopeKey
