@@ -101,6 +101,12 @@ test("the seed's story is clicked through the console by each role, ending in �
     await f.locator('input[name="place"]').fill("划船社区会议室");
     await f.locator('textarea[name="participants"]').fill("居民代表、社区、街道及相关部门负责同志");
   });
+  // a plain edit the edit table allows: the arrangement changes before the talk
+  await leader.click('button[data-action="edit_talk"]');
+  const edit = leader.locator('form[data-form="edit_talk"]');
+  await edit.locator('input[name="place"]').fill("划船社区3幢前（现场）");
+  await edit.locator('button[type="submit"]').click();
+  await leader.waitForSelector('#talks dd:has-text("划船社区3幢前（现场）")', { timeout: 15000 });
   await move(leader, "assign", "in_handling", async (f) => {
     await f.locator('textarea[name="record"]').fill("居民反映：台风期间小区严重积水，希望对低洼地进行排涝改造。");
     await f.locator('textarea[name="response"]').fill("交由区城管局牵头办理，限期办结。");
@@ -256,4 +262,22 @@ test("a leader postpones scheduling with a written reason; a missing reason is r
   assert.equal(after.postpone_reason, "领导参加市里防汛会议，需延后商定。");
   assert.ok(after.schedule_due > app.schedule_due, `schedule_due moved from ${app.schedule_due} to ${after.schedule_due} (asked ${due})`);
   await leader.context().close();
+});
+
+test("the community attaches the signed and stamped paper copy to its application", async () => {
+  const staffUser = (await srv.api("GET", `/api/collections/users/records?filter=${encodeURIComponent('email = "staff@yuetan.example"')}`)).body.items[0];
+  const app = (await srv.api("GET", `/api/collections/applications/records?filter=${encodeURIComponent(`community = "${staffUser.org}" && status != "draft"`)}`)).body.items[0];
+  assert.ok(app, "划船社区 has a submitted application");
+  const staff = await as("staff@yuetan.example");
+  await ready(staff, "issues");
+  await openApp(staff, app.id);
+  await staff.click('button[data-action="signed_scan"]');
+  const form = staff.locator('form[data-form="signed_scan"]');
+  await form.locator('input[name="signed_scan"]').setInputFiles({ name: "盖章申报表.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n") });
+  await form.locator('button[type="submit"]').click();
+  await staff.waitForSelector('#forms button[data-file="scan"]', { timeout: 15000 });
+  const after = (await srv.api("GET", `/api/collections/applications/records/${app.id}`)).body;
+  assert.ok(after.signed_scan, "stored on the record");
+  assert.equal(after.status, app.status, "the status did not move");
+  await staff.context().close();
 });

@@ -4,13 +4,13 @@
 // user now, each with the fields it needs. Live: it reloads when any of its
 // records change. Field users offline see the tablet's copy.
 
-import { me, getRecord, listAll, createRecord, updateRecord, token, ApiError, errorMessage } from "../api.js";
+import { me, getRecord, listAll, createRecord, updateRecord, token, ApiError, errorMessage, getFileToken, fileUrl } from "../api.js";
 import {
   h, mount, field, select, fmtDate, fmtDateTime, showFormError, clearFormError, toast, busy, todayYMD, addDays, ymd,
   dateInputToPB, dateTimeInputToPB, pbToDateTimeInput, debounce, empty,
 } from "../ui.js";
 import {
-  wf, available, statusLabel, categoryLabel, talkFormLabel, applicantKindLabel, satisfactionLabel, dueOf, nextWorkday,
+  wf, available, inScope, actorOf, statusLabel, categoryLabel, talkFormLabel, applicantKindLabel, satisfactionLabel, dueOf, nextWorkday,
   outcomes, label, supervisionKinds, issueKinds, fieldRoles, fieldLabels,
 } from "../vocab.js";
 import { directory, orgName, userName, userWithTitle, leaders, departments, handlersOf } from "../directory.js";
@@ -269,6 +269,35 @@ export async function applicationPage(main, { id }) {
         forms.map(([form, title]) => h("a.btn.small", { href: `/api/forms/${form}/${app.id}?token=${encodeURIComponent(token())}`, target: "_blank", rel: "noopener", dataset: { form } }, title)),
       ),
       h("p.muted.small", "在新窗口打开 PDF，可直接打印、签字盖章后归档。"),
+      app.signed_scan || app.archive_pdf
+        ? h(
+            "div.forms-list",
+            app.archive_pdf ? protectedLink("applications", app.id, app.archive_pdf, "存档 PDF", "archive") : null,
+            app.signed_scan ? protectedLink("applications", app.id, app.signed_scan, "盖章扫描件", "scan") : null,
+          )
+        : null,
+    );
+  }
+
+  /** A link to a protected file, opened with a fresh file token. */
+  function protectedLink(collection, recordId, name, text, kind) {
+    return h(
+      "button.btn.small",
+      {
+        type: "button",
+        dataset: { file: kind },
+        onclick: async () => {
+          const w = window.open("about:blank", "_blank");
+          try {
+            const t = await getFileToken();
+            w.location = fileUrl(collection, recordId, name, { token: t });
+          } catch (e) {
+            w?.close();
+            toast(errorMessage(e), "error");
+          }
+        },
+      },
+      text,
     );
   }
 
@@ -285,6 +314,7 @@ export async function applicationPage(main, { id }) {
     if (user.role === "supervisor" && story.app.status !== "closed") {
       box.append(superviseButton());
     }
+    for (const b of editButtons()) box.append(b);
     if (!box.children.length) box.append(h("p.muted", "当前环节没有需要您办理的事项。"));
     return h("section.card", h("h2", "办理"), box);
   }
@@ -312,6 +342,93 @@ export async function applicationPage(main, { id }) {
       t.label,
     );
     return h("div", btn, holder);
+  }
+
+  /** The plain edits the edit table (workflow.Edits) allows this user now. */
+  function allowedEdit(collection, fields) {
+    const app = story.app;
+    return wf.edits.some(
+      (e) =>
+        e.collection === collection &&
+        e.roles.includes(user.role) &&
+        (!e.statuses.length || e.statuses.includes(app.status)) &&
+        fields.every((f) => e.fields.includes(f)) &&
+        inScope(e.scope, actorOf(user), app),
+    );
+  }
+
+  function editButtons() {
+    const out = [];
+    const app = story.app;
+    const talk = [...story.talks].reverse().find((x) => !x.outcome);
+    // the leader may change the arrangement until the talk is recorded
+    if (talk && allowedEdit("talks", ["scheduled_at", "place", "form", "participants"])) {
+      out.push(toggle("edit_talk", "修改约谈安排", () => editTalkForm(talk)));
+    }
+    // the community attaches the signed and stamped paper copy at any stage
+    if (allowedEdit("applications", ["signed_scan"])) {
+      out.push(toggle("signed_scan", app.signed_scan ? "更换盖章扫描件" : "上传盖章扫描件", () => scanForm()));
+    }
+    return out;
+  }
+
+  function toggle(action, text, make) {
+    const holder = h("div");
+    const btn = h("button.btn.wide", {
+      type: "button",
+      dataset: { action },
+      onclick: () => {
+        if (holder.firstChild) return holder.replaceChildren();
+        main.querySelectorAll(".action-form").forEach((f) => f.remove());
+        holder.append(make());
+      },
+    }, text);
+    return h("div", btn, holder);
+  }
+
+  function editTalkForm(talk) {
+    const at = h("input", { type: "datetime-local", name: "scheduled_at", required: true, value: pbToDateTimeInput(talk.scheduled_at) });
+    const place = h("input", { name: "place", required: true, maxlength: 200, value: talk.place || "" });
+    const form_ = select("form", wf.talkForms, talk.form, { empty: null });
+    const participants = h("textarea", { name: "participants", rows: 2 }, talk.participants || "");
+    const send = h("button.btn.primary", { type: "submit" }, "保存");
+    const form = h("form.action-form", { novalidate: true, dataset: { form: "edit_talk" } }, h("div.form-error", { hidden: true }),
+      field("约谈时间", at), field("约谈地点", place), field("约谈形式", form_), field("参加人员", participants), h("div.form-actions", send));
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      if (!at.value || !place.value.trim()) return showFormError(form, localError({ ...(at.value ? {} : { scheduled_at: "请填写约谈时间。" }), ...(place.value.trim() ? {} : { place: "请填写约谈地点。" }) }, "请填写标红的必填项。"));
+      try {
+        await busy(send, () => updateRecord("talks", talk.id, { scheduled_at: dateTimeInputToPB(at.value), place: place.value.trim(), form: form_.value, participants: participants.value.trim() }));
+        toast("约谈安排已修改。", "ok");
+        await load();
+      } catch (err) {
+        showFormError(form, err);
+      }
+    });
+    return form;
+  }
+
+  function scanForm() {
+    const file = h("input", { type: "file", name: "signed_scan", accept: "application/pdf,image/*", required: true });
+    const send = h("button.btn.primary", { type: "submit" }, "上传");
+    const form = h("form.action-form", { novalidate: true, dataset: { form: "signed_scan" } }, h("div.form-error", { hidden: true }),
+      field("签字盖章后的扫描件（PDF 或图片，20 MB 以内）", file), h("div.form-actions", send));
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const f = file.files[0];
+      if (!f) return showFormError(form, localError({ signed_scan: "请选择扫描件。" }));
+      if (f.size > 20 << 20) return showFormError(form, localError({ signed_scan: "文件超过 20 MB，请降低扫描分辨率后重试。" }));
+      const body = new FormData();
+      body.append("signed_scan", f);
+      try {
+        await busy(send, () => updateRecord("applications", id, body), "正在上传…");
+        toast("扫描件已上传归档。", "ok");
+        await load();
+      } catch (err) {
+        showFormError(form, err);
+      }
+    });
+    return form;
   }
 
   function superviseButton() {
