@@ -9,6 +9,7 @@ import (
 
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"yuetan/collections"
 	"yuetan/savectx"
@@ -93,11 +94,13 @@ func executePlan(e *core.RecordEvent) error {
 		if appID == "" {
 			appID = e.Record.Id
 		}
-		return writeEvent(tx, appID, e.Record, p)
+		return writeEvent(tx, appID, e.Record, p, savectx.Now(e.Context))
 	})
 }
 
-func writeEvent(tx core.App, appID string, rec *core.Record, p *plan) error {
+// writeEvent records the move at the save's time (the wall clock, or the
+// replayed date of a demo or test save).
+func writeEvent(tx core.App, appID string, rec *core.Record, p *plan, at time.Time) error {
 	c, err := tx.FindCachedCollectionByNameOrId(collections.Events)
 	if err != nil {
 		return fmt.Errorf("events collection: %w", err)
@@ -110,6 +113,9 @@ func writeEvent(tx core.App, appID string, rec *core.Record, p *plan) error {
 	ev.Set(collections.EvFromStatus, p.from)
 	ev.Set(collections.EvToStatus, p.to)
 	ev.Set(collections.EvNote, p.note)
+	if created, err := types.ParseDateTime(at.UTC()); err == nil {
+		ev.SetRaw(collections.FieldCreated, created)
+	}
 	switch {
 	case p.actor.IsSuperuser():
 		ev.Set(collections.EvActorName, "超级管理员 "+p.actor.Record.Email())
