@@ -32,6 +32,7 @@ var (
 	version string            // hash of every file but sw.js
 	assets  []string          // what the service worker precaches
 	sw      []byte            // sw.js with its version and asset list filled in
+	index   []byte            // index.html with a modulepreload link per module
 )
 
 func load() {
@@ -62,6 +63,18 @@ func load() {
 		}
 	}
 	version = hex.EncodeToString(all.Sum(nil)[:6])
+	// every module is preloaded from the page itself, so the browser fetches
+	// the whole graph at once instead of level by level
+	var links strings.Builder
+	for _, p := range names {
+		if strings.HasSuffix(p, ".js") && p != "sw.js" {
+			links.WriteString(`<link rel="modulepreload" href="` + p + `">` + "\n")
+		}
+	}
+	html, _ := files.ReadFile("index.html")
+	index = []byte(strings.Replace(string(html), "<!--modulepreload-->\n", links.String(), 1))
+	isum := sha256.Sum256(index)
+	etags["index.html"] = `"` + hex.EncodeToString(isum[:8]) + `"`
 	list, _ := json.Marshal(assets)
 	src, _ := files.ReadFile("sw.js")
 	s := strings.Replace(string(src), `"__VERSION__"`, `"`+version+`"`, 1)
@@ -100,11 +113,15 @@ func Handler() func(*core.RequestEvent) error {
 		if p == "" || p == "." {
 			p = "index.html"
 		}
-		if tag, ok := etags[p]; ok {
-			h.Set("ETag", tag)
-		} else {
+		if _, ok := etags[p]; !ok || p == "index.html" {
+			// the app's one page (hash routes; unknown paths fall back to it)
 			h.Set("ETag", etags["index.html"])
+			if e.Request.Header.Get("If-None-Match") == etags["index.html"] {
+				return e.NoContent(http.StatusNotModified)
+			}
+			return e.HTML(http.StatusOK, string(index))
 		}
+		h.Set("ETag", etags[p])
 		if strings.HasSuffix(p, ".json") {
 			h.Set("Content-Type", "application/json; charset=utf-8")
 		}
