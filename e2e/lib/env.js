@@ -83,20 +83,34 @@ export async function startServer() {
   return { url, port, dir, api, token, stop, log: () => log };
 }
 
+const chromiumArgs = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
 /** Launches Debian's Chromium, headless, with a fresh profile (Playwright makes one per launch). */
 export function launch() {
-  return chromium.launch({
+  return chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", headless: true, args: chromiumArgs });
+}
+
+/**
+ * Starts Chromium on the profile in dir (a tablet's browser that keeps its
+ * storage across restarts), tablet-sized, in Beijing time.
+ */
+export function launchProfile(dir, opts = {}) {
+  return chromium.launchPersistentContext(dir, {
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
+    args: chromiumArgs,
+    viewport: { width: 1280, height: 800 },
+    locale: "zh-CN",
+    timezoneId: "Asia/Shanghai",
+    ...opts,
   });
 }
 

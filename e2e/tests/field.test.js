@@ -5,7 +5,10 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, launch, tabletContext, signIn, ready, shot } from "../lib/env.js";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startServer, launch, launchProfile, tabletContext, signIn, ready, shot } from "../lib/env.js";
 import { photo } from "../lib/png.js";
 
 let srv, browser;
@@ -170,4 +173,48 @@ test("an offline edit the server rejects is listed with the server's message and
   const server = await srv.api("GET", `/api/collections/applications/records/${id}`, undefined, staff);
   assert.equal(server.body.description, "原始说明");
   await ctx.close();
+});
+
+test("after one online sign-in the app opens offline when the tablet's browser restarts, and what was recorded then syncs later", async () => {
+  const profile = mkdtempSync(join(tmpdir(), "yuetan-tablet-"));
+  try {
+    // day 1, online: sign in once
+    let ctx = await launchProfile(profile);
+    let page = ctx.pages()[0] || (await ctx.newPage());
+    await signIn(page, srv.url, "grid2@yuetan.example");
+    await ready(page, "issues");
+    await swReady(page);
+    await synced(page);
+    const known = await page.locator(".issue-item").count();
+    assert.ok(known > 0, "the community's issues are on the tablet");
+    await ctx.close();
+
+    // the browser starts again with no network at all
+    ctx = await launchProfile(profile, { offline: true });
+    page = ctx.pages()[0] || (await ctx.newPage());
+    await page.goto(srv.url + "/");
+    await ready(page, "issues");
+    assert.equal(await page.locator(".issue-item").count(), known);
+    assert.equal(await page.$eval(".statusbar .net", (e) => e.dataset.online), "false");
+    const title = `重启后离线登记-${Date.now().toString(36)}`;
+    await page.click("#new-issue");
+    await ready(page, "issue-new");
+    await page.fill('input[name="title"]', title);
+    await page.click('#issue-form button[type="submit"]');
+    await ready(page, "issues");
+    assert.equal(await pending(page), 1);
+    await ctx.close();
+
+    // and again, now online: the edit kept in the tablet goes out by itself
+    ctx = await launchProfile(profile);
+    page = ctx.pages()[0] || (await ctx.newPage());
+    await page.goto(srv.url + "/");
+    await ready(page, "issues");
+    await page.waitForFunction(() => document.querySelector(".statusbar .pending")?.dataset.count === "0", null, { timeout: 30000 });
+    const r = await srv.api("GET", `/api/collections/issues/records?filter=${encodeURIComponent(`title = "${title}"`)}`);
+    assert.equal(r.body.totalItems, 1);
+    await ctx.close();
+  } finally {
+    rmSync(profile, { recursive: true, force: true });
+  }
 });
