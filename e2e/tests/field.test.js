@@ -218,3 +218,45 @@ test("after one online sign-in the app opens offline when the tablet's browser r
     rmSync(profile, { recursive: true, force: true });
   }
 });
+
+test("an offline edit that conflicts with someone else's shows both versions; keeping mine sends it again on the server's version", async () => {
+  const grid = "grid@yuetan.example";
+  const me = (await srv.api("GET", `/api/collections/users/records?filter=${encodeURIComponent(`email = "${grid}"`)}`)).body.items[0];
+  const issue = (await srv.api("GET", `/api/collections/issues/records?filter=${encodeURIComponent(`community = "${me.org}" && status = "open"`)}&sort=created`)).body.items[0];
+  assert.ok(issue, "an open issue of 划船社区");
+
+  const ctx = await tabletContext(browser);
+  const page = await ctx.newPage();
+  await signIn(page, srv.url, grid);
+  await ready(page, "issues");
+  await swReady(page);
+  await synced(page);
+  await ctx.setOffline(true);
+  await page.goto(`${srv.url}/#/issues/${issue.id}`);
+  await ready(page, "issue");
+  await page.fill('textarea[name="description"]', "网格员离线补充：问题仍然存在，居民再次反映。");
+  await page.click('#issue-form button[type="submit"]');
+  await ready(page, "issues");
+
+  // meanwhile the community office rewrote the same description
+  const office = await srv.api("PATCH", `/api/collections/issues/records/${issue.id}`, { description: "社区办公室更新：已联系物业。" }, "staff@yuetan.example");
+  assert.equal(office.status, 200, JSON.stringify(office.body));
+
+  await ctx.setOffline(false);
+  await page.locator(".statusbar .problems").waitFor({ timeout: 30000 });
+  await page.click(".statusbar .problems");
+  await ready(page, "sync");
+  const card = page.locator(".mutation.conflict");
+  await card.waitFor();
+  assert.match(await card.locator(".server-msg").textContent(), /离线期间已被他人修改/);
+  assert.match(await card.locator("table").textContent(), /社区办公室更新：已联系物业。/);
+  await shot(page, "field-sync-conflict");
+
+  // keep mine: it goes out again, based on the version just seen
+  await card.locator("button.primary").click();
+  await page.locator('#fix-form button[type="submit"]').click();
+  await page.waitForFunction(() => !document.querySelector(".mutation"), null, { timeout: 30000 });
+  const now = (await srv.api("GET", `/api/collections/issues/records/${issue.id}`)).body;
+  assert.equal(now.description, "网格员离线补充：问题仍然存在，居民再次反映。");
+  await ctx.close();
+});

@@ -349,7 +349,9 @@ async function applyResults(batch, results) {
       const m = byId.get(r.id);
       if (!m) continue;
       touched.add(m.collection);
-      if (r.status === "applied" || r.status === "duplicate") {
+      // a duplicate carries what its first push got (its answer was lost on the way)
+      const status = r.status === "duplicate" && r.outcome && r.outcome !== "applied" ? r.outcome : r.status;
+      if (status === "applied" || status === "duplicate") {
         await req(s.outbox.delete(m.id));
         const row = await req(s.records.get(m.key));
         const rest = (await req(s.outbox.index("key").getAll(m.key))).sort((a, b) => a.n - b.n);
@@ -363,13 +365,13 @@ async function applyResults(batch, results) {
         row.local = rest.length ? replay(row.server, rest) : null;
         await req(s.records.put(row));
       } else {
-        m.state = r.status === "conflict" ? "conflict" : "rejected";
+        m.state = status === "conflict" ? "conflict" : "rejected";
         if (r.error) {
           r.error.message = humanize(r.error.message || "");
           for (const v of Object.values(r.error.data || {})) if (v && typeof v.message === "string") v.message = humanize(v.message);
         }
         m.error = r.error || {
-          message: r.status === "conflict" ? "服务器上的这条记录已被他人修改，与您的修改冲突。" : "服务器拒绝了这条修改。",
+          message: status === "conflict" ? "服务器上的这条记录已被他人修改，与您的修改冲突。" : "服务器拒绝了这条修改。",
           data: {},
         };
         if (r.record) m.serverRecord = r.record;
@@ -502,17 +504,22 @@ export async function discard(mutationId) {
   dataChanged([collection]);
 }
 
-/** Replaces a rejected edit's data and queues it again. */
+/**
+ * Queues a rejected or conflicting edit again, with data when given. It is
+ * a new mutation (a new id: the server remembers the old one's outcome);
+ * after a conflict its base is the server's version the person has seen.
+ */
 export async function retry(mutationId, data) {
   let collection = "";
   await tx(["records", "outbox"], "readwrite", async (s) => {
     const m = await req(s.outbox.get(mutationId));
     if (!m) return;
     collection = m.collection;
+    await req(s.outbox.delete(mutationId));
+    m.id = newId();
     if (data) m.data = data;
     m.state = "pending";
     m.error = null;
-    // a conflict retried on purpose: the person has seen the server's version
     if (m.serverSeq) m.base = m.serverSeq;
     await req(s.outbox.put(m));
     const row = await req(s.records.get(m.key));
