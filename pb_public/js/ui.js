@@ -190,6 +190,7 @@ export function showFormError(form, err) {
   box.hidden = false;
   box.setAttribute("role", "alert");
   for (const [name, msg] of Object.entries(fields)) {
+    if (!msg) continue;
     const input = form.querySelector(`[name="${CSS.escape(name)}"]`);
     if (!input) continue;
     const wrap = input.closest(".field") || input.parentElement;
