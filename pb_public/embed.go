@@ -113,7 +113,11 @@ func Handler() func(*core.RequestEvent) error {
 		if p == "" || p == "." {
 			p = "index.html"
 		}
-		if _, ok := etags[p]; !ok || p == "index.html" {
+		_, known := etags[p]
+		if !known && strings.Contains(path.Base(p), ".") {
+			return e.NotFoundError("", nil) // a missing file, not an app path
+		}
+		if !known || p == "index.html" {
 			// the app's one page (hash routes; unknown paths fall back to it)
 			h.Set("ETag", etags["index.html"])
 			if e.Request.Header.Get("If-None-Match") == etags["index.html"] {
