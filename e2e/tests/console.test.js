@@ -152,9 +152,14 @@ test("the seed's story is clicked through the console by each role, ending in �
   assert.ok(steps >= 11, `timeline has ${steps} steps`);
   assert.equal(await sup.locator(`#queue a[data-id="${id}"]`).count(), 0);
 
-  // printing: each form link answers a PDF once the forms route exists
-  const href = await sup.locator('#forms a[data-form="application"]').getAttribute("href");
-  const pdf = await fetch(srv.url + href);
+  // printing: the link opens a new window with a short-lived file token…
+  const link = sup.locator('#forms a[data-form="application"]');
+  const [popup] = await Promise.all([sup.waitForEvent("popup"), link.click()]);
+  await popup.waitForURL(new RegExp(`/api/forms/application/${id}\\?token=`));
+  await popup.close();
+  // …and the form answers a PDF (once the forms route exists)
+  const href = await link.getAttribute("href");
+  const pdf = await fetch(`${srv.url}${href}?token=${await srv.token("sup@yuetan.example")}`);
   if (pdf.status === 404 && !(pdf.headers.get("content-type") || "").includes("pdf")) {
     test.diagnostic?.("forms route not present yet: skipped the PDF check");
   } else {

@@ -186,6 +186,7 @@ function loginPage(main) {
     field("密码", password),
     button,
     navigator.onLine ? null : h("p.warn", "当前离线：首次登录需要联网。"),
+    h("p.muted.small", "超级管理员请使用", h("a", { href: "/_/" }, "管理后台"), "。"),
   );
   form.addEventListener("submit", async (e) => {
     e.preventDefault();

@@ -4,7 +4,7 @@
 // user now, each with the fields it needs. Live: it reloads when any of its
 // records change. Field users offline see the tablet's copy.
 
-import { me, getRecord, listAll, createRecord, updateRecord, token, ApiError, errorMessage, getFileToken, fileUrl } from "../api.js";
+import { me, getRecord, listAll, createRecord, updateRecord, ApiError, errorMessage, fileUrl } from "../api.js";
 import {
   h, mount, field, select, fmtDate, fmtDateTime, showFormError, clearFormError, toast, busy, todayYMD, addDays, ymd,
   dateInputToPB, dateTimeInputToPB, pbToDateTimeInput, debounce, empty,
@@ -16,6 +16,7 @@ import {
 import { directory, orgName, userName, userWithTitle, leaders, departments, handlersOf } from "../directory.js";
 import { subscribe, onReconnect } from "../realtime.js";
 import { storedThumb } from "../widgets/photos.js";
+import { printLink, openWithToken } from "../widgets/print.js";
 import { dueChip } from "./queue.js";
 import * as store from "../db.js";
 import { syncNow, onDataChange } from "../sync.js";
@@ -266,7 +267,7 @@ export async function applicationPage(main, { id }) {
       h("h2", "打印表格"),
       h(
         "div.forms-list",
-        forms.map(([form, title]) => h("a.btn.small", { href: `/api/forms/${form}/${app.id}?token=${encodeURIComponent(token())}`, target: "_blank", rel: "noopener", dataset: { form } }, title)),
+        forms.map(([form, title]) => printLink(`/api/forms/${form}/${app.id}`, title, { dataset: { form } })),
       ),
       h("p.muted.small", "在新窗口打开 PDF，可直接打印、签字盖章后归档。"),
       app.signed_scan || app.archive_pdf
@@ -281,24 +282,7 @@ export async function applicationPage(main, { id }) {
 
   /** A link to a protected file, opened with a fresh file token. */
   function protectedLink(collection, recordId, name, text, kind) {
-    return h(
-      "button.btn.small",
-      {
-        type: "button",
-        dataset: { file: kind },
-        onclick: async () => {
-          const w = window.open("about:blank", "_blank");
-          try {
-            const t = await getFileToken();
-            w.location = fileUrl(collection, recordId, name, { token: t });
-          } catch (e) {
-            w?.close();
-            toast(errorMessage(e), "error");
-          }
-        },
-      },
-      text,
-    );
+    return h("button.btn.small", { type: "button", dataset: { file: kind }, onclick: () => openWithToken(fileUrl(collection, recordId, name)) }, text);
   }
 
   // ---- actions -------------------------------------------------------------

@@ -2,7 +2,8 @@
 // by street and by stage, on-time rates per deadline, satisfaction — and
 // the monthly supervision bulletin (PDF).
 
-import { get, qs, token, errorMessage } from "../api.js";
+import { get, qs, errorMessage } from "../api.js";
+import { printLink } from "../widgets/print.js";
 import { h, mount, todayYMD, field, busy } from "../ui.js";
 import { statusLabel, wf } from "../vocab.js";
 
@@ -33,8 +34,8 @@ export async function figuresPage(main) {
   const month = h("input", { type: "month", name: "month", value: todayYMD().slice(0, 7) });
   const body = h("div", { id: "figures" });
   const go = h("button.btn.primary", { type: "submit" }, "统计");
-  const bulletin = h("a.btn", { target: "_blank", rel: "noopener", id: "bulletin-link" }, "月度督查通报（PDF）");
-  const setBulletin = () => (bulletin.href = `/api/forms/bulletin${qs({ month: month.value, token: token() })}`);
+  const bulletin = printLink("", "月度督查通报（PDF）", { id: "bulletin-link" });
+  const setBulletin = () => bulletin.setAttribute("href", `/api/forms/bulletin${qs({ month: month.value })}`);
   month.addEventListener("change", setBulletin);
   setBulletin();
   const form = h("form.toolbar", field("开始日期", from), field("结束日期", to), go, h("span", { style: { flex: 1 } }), field("通报月份", month), bulletin);

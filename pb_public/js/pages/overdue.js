@@ -2,7 +2,8 @@
 // matter past or within one working day of its deadline, with a reminder
 // button — the bulletins, and recent supervision records. Live.
 
-import { me, get, createRecord, token, qs } from "../api.js";
+import { me, get, createRecord, qs } from "../api.js";
+import { printLink } from "../widgets/print.js";
 import { h, mount, fmtDateTime, empty, toast, busy, field, showFormError, todayYMD } from "../ui.js";
 import { dueOf, dueColour, nextWorkday, statusLabel, isOpen, label, supervisionKinds } from "../vocab.js";
 import { directory, orgName, userName } from "../directory.js";
@@ -107,8 +108,8 @@ export async function overduePage(main) {
   }
 
   const month = h("input", { type: "month", name: "month", value: todayYMD().slice(0, 7) });
-  const pdf = h("a.btn", { target: "_blank", rel: "noopener", id: "bulletin-pdf" }, "打印月度督查通报");
-  const setPdf = () => (pdf.href = `/api/forms/bulletin${qs({ month: month.value, token: token() })}`);
+  const pdf = printLink("", "打印月度督查通报", { id: "bulletin-pdf" });
+  const setPdf = () => pdf.setAttribute("href", `/api/forms/bulletin${qs({ month: month.value })}`);
   month.addEventListener("change", setPdf);
   setPdf();
   const note = h("textarea", { name: "note", rows: 3, placeholder: "通报内容：本月办理情况、超期事项、批评和要求" });
