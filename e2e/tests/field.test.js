@@ -260,3 +260,36 @@ test("an offline edit that conflicts with someone else's shows both versions; ke
   assert.equal(now.description, "网格员离线补充：问题仍然存在，居民再次反映。");
   await ctx.close();
 });
+
+test("when the server asks for a full resync, the tablet starts over and drops what left its scope", async () => {
+  const ctx = await tabletContext(browser);
+  const page = await ctx.newPage();
+  await signIn(page, srv.url, "grid@yuetan.example");
+  await ready(page, "issues");
+  await synced(page);
+  const before = await page.locator(".issue-item").count();
+  // a record the server no longer hands this user, and a cursor the server refuses
+  await page.evaluate(async () => {
+    const user = JSON.parse(localStorage.getItem("yuetan.auth")).record;
+    const db = await new Promise((ok, fail) => {
+      const r = indexedDB.open("yuetan-" + user.id);
+      r.onsuccess = () => ok(r.result);
+      r.onerror = () => fail(r.error);
+    });
+    const t = db.transaction(["records", "meta"], "readwrite");
+    const id = "zzzzzzzzzzzzzzz";
+    t.objectStore("records").put({ key: "issues/" + id, collection: "issues", id, seq: 1, local: null, server: { id, title: "已移出本社区的问题", kind: "problem", status: "open", community: user.org } });
+    t.objectStore("meta").put({ k: "cursor", v: "not-a-cursor" });
+    await new Promise((ok) => (t.oncomplete = ok));
+    db.close();
+  });
+  await page.reload();
+  await ready(page, "issues");
+  await synced(page);
+  await page.click(".statusbar .sync-btn");
+  await page.waitForFunction(() => !document.body.textContent.includes("已移出本社区的问题"), null, { timeout: 30000 });
+  await synced(page);
+  assert.equal(await page.locator(".issue-item").count(), before);
+  assert.equal(await page.locator(".statusbar .sync-error").count(), 0);
+  await ctx.close();
+});

@@ -5,7 +5,7 @@
 // and conflicting edits stay in the outbox with the server's message until
 // the person fixes or discards them — nothing is dropped silently.
 
-import { api, ApiError, get, me, token, listAll, newId, qs, humanize } from "./api.js";
+import { api, ApiError, get, me, token, newId, qs, humanize } from "./api.js";
 import * as store from "./db.js";
 import { tx, req, key, view } from "./db.js";
 import { subscribe } from "./realtime.js";
@@ -29,7 +29,7 @@ const state = {
   lastSync: null,
   progress: "",
   error: "",
-  mode: "", // "sync" (the sync API) or "rest" (fallback while the sync API is absent)
+  mode: "sync", // the protocol in use (the sync API; the status bar shows it for the tests)
 };
 const listeners = new Set();
 
@@ -69,7 +69,7 @@ export async function startSync() {
     deviceId = "web-" + newId();
     await store.setMeta("device", deviceId);
   }
-  emit({ lastSync: await store.getMeta("lastSync"), mode: (await store.getMeta("mode")) || "" });
+  emit({ lastSync: await store.getMeta("lastSync") });
   await countOutbox();
   window.addEventListener("online", () => {
     emit({ online: true, error: "" });
@@ -200,7 +200,6 @@ export function syncNow({ quiet = false } = {}) {
     if (!me() || !token()) return;
     emit({ syncing: true, error: "", authExpired: false, progress: quiet ? "" : "正在同步…" });
     try {
-      await detectMode();
       await push();
       await pull();
       const at = new Date().toISOString();
@@ -223,30 +222,6 @@ export function syncNow({ quiet = false } = {}) {
   return running;
 }
 
-/** Uses the sync API when the server has it; plain REST otherwise. */
-async function detectMode() {
-  if (state.mode === "sync") return;
-  try {
-    await get("/api/sync/pull" + qs({ limit: 1, cursor: (await store.getMeta("cursor")) || "" }), {
-      timeout: 10000,
-      headers: { "X-Sync-Schema": String(SCHEMA_VERSION) },
-    });
-    if (state.mode !== "sync") {
-      // switching from the REST fallback: start the change feed afresh
-      await store.setMeta("cursor", "");
-    }
-    emit({ mode: "sync" });
-  } catch (e) {
-    if (e.status === 404) emit({ mode: "rest" });
-    else if (e.status === 426) throw new Error("本机应用版本过旧，请联网后刷新页面以更新。");
-    else if (e.status === 400) {
-      await store.setMeta("cursor", "");
-      emit({ mode: "sync" });
-    } else throw e;
-  }
-  await store.setMeta("mode", state.mode);
-}
-
 // ---- push ----------------------------------------------------------------
 
 async function push() {
@@ -260,7 +235,7 @@ async function push() {
     batch.forEach((m) => inFlight.add(m.id));
     let results;
     try {
-      results = state.mode === "rest" ? await pushREST(batch) : await pushSync(batch);
+      results = await pushSync(batch);
     } finally {
       batch.forEach((m) => inFlight.delete(m.id));
     }
@@ -290,56 +265,6 @@ async function pushSync(batch) {
 }
 
 const ext = (type) => ({ "image/jpeg": "jpg", "image/png": "png", "image/webp": "webp" })[type] || "bin";
-
-/** The REST fallback: one request per mutation, with the same result shape. */
-async function pushREST(batch) {
-  const results = [];
-  for (const m of batch) {
-    const path = `/api/collections/${m.collection}/records`;
-    try {
-      let record;
-      if (m.op === "delete") {
-        await api("DELETE", `${path}/${m.record}`);
-      } else {
-        const files = Object.entries(m.files || {});
-        let body = m.op === "create" ? { ...m.data, id: m.record } : { ...m.data };
-        if (files.length) {
-          const fd = new FormData();
-          for (const [k, v] of Object.entries(body)) {
-            if (v === null || v === undefined) fd.append(k, "");
-            else if (Array.isArray(v)) v.forEach((x) => fd.append(k, x));
-            else if (typeof v === "object") fd.append(k, JSON.stringify(v));
-            else fd.append(k, v);
-          }
-          for (const [field, blobs] of files) {
-            blobs.forEach((b, i) => fd.append(m.op === "create" ? field : field + "+", b, b.name || `${field}-${i + 1}.${ext(b.type)}`));
-          }
-          body = fd;
-        }
-        record =
-          m.op === "create" ? await api("POST", path, body, { timeout: 60000 }) : await api("PATCH", `${path}/${m.record}`, body, { timeout: 60000 });
-      }
-      results.push({ id: m.id, status: "applied", record });
-    } catch (e) {
-      if (e.network) break;
-      if (m.op === "create" && e.status === 400 && e.data?.id) {
-        // the record was created by an earlier attempt whose answer was lost
-        const record = await get(`${path}/${m.record}`).catch(() => null);
-        if (record) {
-          results.push({ id: m.id, status: "duplicate", record });
-          continue;
-        }
-      }
-      if (m.op === "delete" && e.status === 404) {
-        results.push({ id: m.id, status: "duplicate" });
-        continue;
-      }
-      if (e.status === 401) throw e;
-      results.push({ id: m.id, status: "rejected", error: { message: e.message, data: e.data } });
-    }
-  }
-  return results;
-}
 
 async function applyResults(batch, results) {
   const byId = new Map(batch.map((m) => [m.id, m]));
@@ -397,25 +322,71 @@ function replay(server, queued) {
 
 // ---- pull ----------------------------------------------------------------
 
+/**
+ * Pulls changes after the saved cursor. An empty cursor is a full sync: its
+ * rows are tagged with a run id kept in meta (so an interrupted full sync
+ * continues from its cursor), and when it completes, server copies it did
+ * not see — records that left the user's scope — are dropped. The server
+ * answers 409 (resync_required) or 400 on the cursor when the tablet must
+ * start over: it does, once per run.
+ */
 async function pull() {
-  if (state.mode === "rest") return pullREST();
   let cursor = (await store.getMeta("cursor")) || "";
+  let run = await store.getMeta("fullRun");
+  if (!cursor && !run) run = await startFullRun();
   let received = 0;
-  const first = !cursor;
+  let restarted = false;
   for (;;) {
-    const r = await get("/api/sync/pull" + qs({ cursor, limit: PULL_LIMIT }), {
-      timeout: 60000,
-      headers: { "X-Sync-Schema": String(SCHEMA_VERSION) },
-    });
-    await applyChanges(r.changes || [], r.cursor);
+    let r;
+    try {
+      r = await get("/api/sync/pull" + qs({ cursor, limit: PULL_LIMIT }), {
+        timeout: 60000,
+        headers: { "X-Sync-Schema": String(SCHEMA_VERSION) },
+      });
+    } catch (e) {
+      if (!restarted && (e.status === 409 || e.status === 400) && e.data?.cursor) {
+        restarted = true;
+        cursor = "";
+        run = await startFullRun();
+        emit({ progress: "正在重新完整同步…" });
+        continue;
+      }
+      throw e;
+    }
+    await applyChanges(r.changes || [], r.cursor, run);
     cursor = r.cursor;
     received += (r.changes || []).length;
-    if (first || received > PULL_LIMIT) emit({ progress: `正在下载… 已接收 ${received} 条` });
-    if (!r.more) return;
+    if (run || received > PULL_LIMIT) emit({ progress: `正在下载… 已接收 ${received} 条` });
+    if (!r.more) break;
   }
+  if (run) await sweep(run);
 }
 
-async function applyChanges(changes, cursor) {
+async function startFullRun() {
+  const run = newId();
+  await store.setMeta("fullRun", run);
+  await store.setMeta("cursor", "");
+  return run;
+}
+
+/** Drops the server copies a completed full sync did not hand out (unless edits wait on them). */
+async function sweep(run) {
+  const touched = new Set();
+  await tx(["records", "outbox", "meta"], "readwrite", async (s) => {
+    const rows = await req(s.records.getAll());
+    for (const row of rows) {
+      if (row.run === run || !row.server) continue;
+      const queued = await req(s.outbox.index("key").getAll(row.key));
+      if (queued.length) continue;
+      await req(s.records.delete(row.key));
+      touched.add(row.collection);
+    }
+    await req(s.meta.delete("fullRun"));
+  });
+  if (touched.size) dataChanged([...touched]);
+}
+
+async function applyChanges(changes, cursor, run) {
   const touched = new Set();
   await tx(["records", "outbox", "meta"], "readwrite", async (s) => {
     for (const c of changes) {
@@ -435,48 +406,13 @@ async function applyChanges(changes, cursor) {
       }
       row.server = c.record;
       row.seq = c.seq;
+      if (run) row.run = run;
       row.local = queued.length ? replay(c.record, queued) : null;
       await req(s.records.put(row));
     }
     await req(s.meta.put({ k: "cursor", v: cursor }));
   });
   if (touched.size) dataChanged([...touched]);
-}
-
-/** The REST fallback: a snapshot of every collection the user may list. */
-async function pullREST() {
-  const touched = [];
-  let n = 0;
-  for (const c of DOWN) {
-    let items;
-    try {
-      items = await listAll(c, { perPage: 500 });
-    } catch (e) {
-      if (e.status === 403 || e.status === 404) continue;
-      throw e;
-    }
-    n += items.length;
-    emit({ progress: `正在下载… 已接收 ${n} 条` });
-    const ids = new Set(items.map((r) => r.id));
-    await tx(["records", "outbox"], "readwrite", async (s) => {
-      const rows = await req(s.records.index("collection").getAll(c));
-      for (const row of rows) {
-        if (ids.has(row.id) || row.server === null) continue;
-        const queued = await req(s.outbox.index("key").getAll(row.key));
-        if (!queued.length) await req(s.records.delete(row.key));
-      }
-      for (const rec of items) {
-        const k = key(c, rec.id);
-        const row = (await req(s.records.get(k))) || { key: k, collection: c, id: rec.id, server: null, local: null, seq: 0 };
-        const queued = (await req(s.outbox.index("key").getAll(k))).sort((a, b) => a.n - b.n);
-        row.server = rec;
-        row.local = queued.length ? replay(rec, queued) : null;
-        await req(s.records.put(row));
-      }
-    });
-    touched.push(c);
-  }
-  dataChanged(touched);
 }
 
 // ---- fixing rejected and conflicting edits --------------------------------
