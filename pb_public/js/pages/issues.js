@@ -136,7 +136,7 @@ export async function issueFormPage(main, { id }) {
     "form.card",
     { novalidate: true, id: "issue-form" },
     h("div.form-error", { hidden: true }),
-    linked ? h("p.note", "这条问题已纳入约谈申请，状态随申请办理进度变化。") : null,
+    linked ? h("p.note", "这条问题已纳入约谈申请，状态随申请办理进度变化。", user.role === "community_staff" ? h("a", { href: `#/app/${v.application}` }, "查看所属申请") : null) : null,
     h("div.field", h("label", "类型"), kinds),
     field("标题", title),
     field("情况描述", description),
