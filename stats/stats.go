@@ -357,29 +357,39 @@ func ParseRange(from, to string, now time.Time) (time.Time, time.Time, error) {
 	return start, end, nil
 }
 
+// Access decides what auth may see of the figures: all of them
+// (superusers, the working group and supervisors: leader is ""), a leader's
+// own applications only (leader is the leader's id), or nothing (a 401 or
+// 403 error in PocketBase's shape). The stats route and the monthly
+// bulletin share it.
+func Access(auth *core.Record) (leader string, err error) {
+	switch {
+	case auth == nil:
+		return "", router.NewUnauthorizedError("请先登录。", nil)
+	case auth.IsSuperuser():
+		return "", nil
+	case auth.Collection().Name != collections.Users:
+		return "", router.NewForbiddenError("无权查看统计数据。", nil)
+	}
+	switch auth.GetString(collections.UserRole) {
+	case workflow.RoleWorkingGroup, workflow.RoleSupervisor:
+		return "", nil
+	case workflow.RoleLeader:
+		return auth.Id, nil
+	}
+	return "", router.NewForbiddenError("统计数据仅供专门工作小组、督查和领导查看。", nil)
+}
+
 // Register serves GET /api/stats to the working group and supervisors
 // (everything) and leaders (their own applications).
 func Register(app core.App, cal func(core.App) *workdays.Calendar) {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		se.Router.GET("/api/stats", func(e *core.RequestEvent) error {
-			if e.Auth == nil {
-				return router.NewUnauthorizedError("请先登录。", nil)
+			leader, err := Access(e.Auth)
+			if err != nil {
+				return err
 			}
-			q := Query{}
-			switch {
-			case e.Auth.IsSuperuser():
-			case e.Auth.Collection().Name != collections.Users:
-				return router.NewForbiddenError("无权查看统计数据。", nil)
-			default:
-				switch e.Auth.GetString(collections.UserRole) {
-				case workflow.RoleWorkingGroup, workflow.RoleSupervisor:
-				case workflow.RoleLeader:
-					q.Leader = e.Auth.Id
-				default:
-					return router.NewForbiddenError("统计数据仅供专门工作小组、督查和领导查看。", nil)
-				}
-			}
-			var err error
+			q := Query{Leader: leader}
 			q.From, q.To, err = ParseRange(e.Request.URL.Query().Get("from"), e.Request.URL.Query().Get("to"), time.Now())
 			if err != nil {
 				return router.NewBadRequestError("统计区间无效：日期格式应为 YYYY-MM-DD，且结束日期不早于开始日期。",
