@@ -171,6 +171,17 @@ async function logout() {
   location.reload();
 }
 
+// the console works online: say so when the network drops, and reload when it is back
+const offlineBanner = h("div.page-error.offline-banner", { role: "alert", hidden: true }, "网络已断开：页面内容可能不是最新，办理动作需联网后进行。");
+root.insertBefore(offlineBanner, main);
+window.addEventListener("offline", () => (offlineBanner.hidden = !me() || isField()));
+window.addEventListener("online", () => {
+  if (!offlineBanner.hidden) {
+    offlineBanner.hidden = true;
+    render();
+  }
+});
+
 // ---- sign-in ---------------------------------------------------------------
 function loginPage(main) {
   const email = h("input", { name: "identity", type: "email", autocomplete: "username", required: true, placeholder: "name@yuetan.example" });

@@ -65,6 +65,8 @@ export function start(main, { fallback, before }) {
         main.replaceChildren(errorBox(e));
       }
       if (current === token) {
+        const title = main.querySelector("h1")?.textContent?.trim();
+        document.title = title ? `${title} · 群众约谈` : "群众约谈";
         document.body.dataset.ready = r.name || r.pattern;
         document.body.dataset.renderMs = String(Math.round(performance.now() - started));
       }
