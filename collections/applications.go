@@ -50,6 +50,7 @@ const (
 	AppClosedAt       = "closed_at"
 	AppArchivePDF     = "archive_pdf"
 	AppSignedScan     = "signed_scan"
+	AppNoticePDF      = "notice_pdf"
 )
 
 // Applicant kinds.
@@ -102,6 +103,8 @@ func NewApplications() *core.Collection {
 		&core.DateField{Name: AppFeedbackAt},
 		&core.DateField{Name: AppClosedAt},
 		&core.FileField{Name: AppArchivePDF, MaxSelect: 1, MaxSize: 20 << 20, MimeTypes: []string{"application/pdf"}, Protected: true},
+		// the assignment notice as printed on acceptance (archive_pdf keeps the application form)
+		&core.FileField{Name: AppNoticePDF, MaxSelect: 1, MaxSize: 20 << 20, MimeTypes: []string{"application/pdf"}, Protected: true},
 		&core.FileField{Name: AppSignedScan, MaxSelect: 1, MaxSize: 20 << 20, MimeTypes: append([]string{"application/pdf"}, ImageMimeTypes...), Protected: true},
 	)
 	timestamps(c)

@@ -25,6 +25,7 @@ const (
 	FbRepliedOn        = "replied_on"
 	FbSatisfaction     = "satisfaction"
 	FbApplicantComment = "applicant_comment"
+	FbArchivePDF       = "archive_pdf"
 )
 
 // Satisfaction values.
@@ -49,6 +50,8 @@ func NewFeedback() *core.Collection {
 		&core.DateField{Name: FbRepliedOn},
 		selectOne(FbSatisfaction, Satisfactions, false),
 		text(FbApplicantComment, 5000, false),
+		// the feedback form as printed when the leader approved it (package forms)
+		&core.FileField{Name: FbArchivePDF, MaxSelect: 1, MaxSize: 20 << 20, MimeTypes: []string{"application/pdf"}, Protected: true},
 	)
 	timestamps(c)
 	c.AddIndex("idx_feedback_application", false, FbApplication, "")

@@ -26,6 +26,7 @@ const (
 	TalkResponsible  = "responsible"
 	TalkHandlingDue  = "handling_due"
 	TalkRecorder     = "recorder"
+	TalkArchivePDF   = "archive_pdf"
 )
 
 // NewTalks builds talks: created and recorded by the assigned leader; read by
@@ -48,6 +49,8 @@ func NewTalks() *core.Collection {
 		relation(TalkResponsible, UsersID, false),
 		&core.DateField{Name: TalkHandlingDue},
 		text(TalkRecorder, 50, false),
+		// the talk record as printed when the talk was recorded (package forms)
+		&core.FileField{Name: TalkArchivePDF, MaxSelect: 1, MaxSize: 20 << 20, MimeTypes: []string{"application/pdf"}, Protected: true},
 	)
 	timestamps(c)
 	c.AddIndex("idx_talks_application", false, TalkApplication, "")
