@@ -296,3 +296,60 @@ test("the community attaches the signed and stamped paper copy to its applicatio
   assert.equal(after.status, app.status, "the status did not move");
   await staff.context().close();
 });
+
+test("the other moves work from their forms: decline, resolve on the spot, return feedback, delegate", async () => {
+  const first = async (status) => (await srv.api("GET", `/api/collections/applications/records?filter=${encodeURIComponent(`status = "${status}"`)}&sort=created`)).body.items[0];
+  const emailOf = async (id) => (await srv.api("GET", `/api/collections/users/records/${id}`)).body.email;
+
+  // the working group declines a matter as 涉法涉访 (handled as an ordinary letter)
+  const forwarded = await first("forwarded");
+  assert.ok(forwarded, "a forwarded application");
+  const wg = await as("wg@yuetan.example");
+  await openApp(wg, forwarded.id);
+  await move(wg, "decline", "declined", async (f) => {
+    await f.locator('input[name="litigation_or_petition"]').check();
+    await f.locator('textarea[name="decision_note"]').fill("涉及诉讼，按一般来信处理并反馈约谈主体。");
+  });
+  const declined = (await srv.api("GET", `/api/collections/applications/records/${forwarded.id}`)).body;
+  assert.equal(declined.litigation_or_petition, true);
+  await wg.context().close();
+
+  // a leader holds the scheduled talk and solves the matter on the spot
+  const scheduled = await first("scheduled");
+  assert.ok(scheduled, "a scheduled application");
+  const leader = await as(await emailOf(scheduled.assigned_leader));
+  await openApp(leader, scheduled.id);
+  await move(leader, "resolve_on_spot", "resolved", async (f) => {
+    await f.locator('textarea[name="record"]').fill("居民反映变电箱噪音影响休息。");
+    await f.locator('textarea[name="response"]').fill("现场协调供电公司加装隔音罩，当场解决。");
+  });
+  await leader.context().close();
+
+  // a leader returns a unit's feedback for more work
+  const fb = await first("feedback_submitted");
+  assert.ok(fb, "an application with feedback to review");
+  const reviewer = await as(await emailOf(fb.assigned_leader));
+  await openApp(reviewer, fb.id);
+  await move(reviewer, "return_feedback", "in_handling", async (f) => {
+    await f.locator('textarea[name="leader_comment"]').fill("整改不彻底，请重新办理并补充照片。");
+  });
+  await reviewer.context().close();
+
+  // a leader designates another leader to receive the talk
+  const notified = await first("notified");
+  assert.ok(notified, "an application notified to a leader");
+  const from = await as(await emailOf(notified.assigned_leader));
+  await openApp(from, notified.id);
+  await from.click('button[data-action="delegate"]');
+  const f = from.locator('form[data-form="delegate"]');
+  const options = await f.locator('select[name="assigned_leader"] option').evaluateAll((os) => os.map((o) => o.value).filter(Boolean));
+  assert.ok(!options.includes(notified.assigned_leader), "the current leader is not offered");
+  await f.locator('select[name="assigned_leader"]').selectOption(options[0]);
+  await f.locator('textarea[name="decision_note"]').fill("请分管副区长接受约谈。");
+  await f.locator('button[type="submit"]').click();
+  await from.waitForSelector('#timeline .what:has-text("指定分管领导")', { timeout: 15000 });
+  const after = (await srv.api("GET", `/api/collections/applications/records/${notified.id}`)).body;
+  assert.equal(after.assigned_leader, options[0]);
+  assert.equal(after.status, "notified");
+  await from.context().close();
+});
