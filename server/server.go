@@ -8,6 +8,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"yuetan/forms"
 	hooks "yuetan/pb_hooks"
 	pbpublic "yuetan/pb_public"
 	"yuetan/stats"
@@ -20,6 +21,9 @@ func Register(app core.App) error {
 		return fmt.Errorf("server: %w", err)
 	}
 	stats.Register(app, hooks.Calendar)
+	if err := forms.Register(app); err != nil {
+		return fmt.Errorf("server: %w", err)
+	}
 	if err := yuetansync.Register(app); err != nil {
 		return fmt.Errorf("server: %w", err)
 	}
