@@ -261,6 +261,14 @@ export async function applicationPage(main, { id }) {
       ["talk", "群众约谈情况登记表", heldTalk],
       ["feedback", "群众约谈事项办理情况反馈表", story.feedback.length > 0],
     ].filter(([, , ok]) => ok);
+    // the copies the server stored as each stage was reached, and the signed scan
+    const archived = [
+      app.archive_pdf ? protectedLink("applications", app.id, app.archive_pdf, "登记申报表（报送时）", "archive") : null,
+      app.notice_pdf ? protectedLink("applications", app.id, app.notice_pdf, "交办通知单（受理时）", "notice-archive") : null,
+      ...story.talks.filter((t) => t.archive_pdf).map((t) => protectedLink("talks", t.id, t.archive_pdf, "情况登记表（约谈后）", "talk-archive")),
+      ...story.feedback.filter((f) => f.archive_pdf).map((f) => protectedLink("feedback", f.id, f.archive_pdf, "反馈表（审核后）", "feedback-archive")),
+      app.signed_scan ? protectedLink("applications", app.id, app.signed_scan, "盖章扫描件", "scan") : null,
+    ].filter(Boolean);
     return h(
       "section.card",
       { id: "forms" },
@@ -270,13 +278,7 @@ export async function applicationPage(main, { id }) {
         forms.map(([form, title]) => printLink(`/api/forms/${form}/${app.id}`, title, { dataset: { form } })),
       ),
       h("p.muted.small", "在新窗口打开 PDF，可直接打印、签字盖章后归档。"),
-      app.signed_scan || app.archive_pdf
-        ? h(
-            "div.forms-list",
-            app.archive_pdf ? protectedLink("applications", app.id, app.archive_pdf, "存档 PDF", "archive") : null,
-            app.signed_scan ? protectedLink("applications", app.id, app.signed_scan, "盖章扫描件", "scan") : null,
-          )
-        : null,
+      archived.length ? [h("h3", "存档副本"), h("div.forms-list", archived)] : null,
     );
   }
 
