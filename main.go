@@ -11,6 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/plugins/migratecmd"
 
 	"yuetan/demo"
+	"yuetan/forms"
 	_ "yuetan/pb_migrations"
 	"yuetan/server"
 	syncclient "yuetan/sync/client"
@@ -32,6 +33,7 @@ func main() {
 		log.Fatal(err)
 	}
 	app.RootCmd.AddCommand(syncclient.Command())
+	app.RootCmd.AddCommand(forms.Command(app))
 
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		if withDemo {
