@@ -227,7 +227,14 @@ async function boot() {
   }
   booted = true;
   if (isField()) {
-    await startSync();
+    try {
+      await startSync();
+    } catch (e) {
+      console.error(e);
+      renderHeader();
+      mount(main, h("div.page-error", { role: "alert" }, "这个浏览器不允许本应用在本机保存数据（例如处于无痕模式），离线功能无法使用。请用普通窗口打开，或联系管理员。"));
+      throw e;
+    }
     onSyncChange(renderStatus);
   }
   await renderHeader();
@@ -246,7 +253,11 @@ async function main_() {
       location.reload();
     }
   });
-  await boot();
+  try {
+    await boot();
+  } catch {
+    return;
+  }
   if (me() && navigator.onLine) {
     // confirm the session in the background; offline the saved one is used
     refreshAuth()
