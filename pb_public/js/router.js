@@ -67,6 +67,7 @@ export function start(main, { fallback, before }) {
       if (current === token) {
         const title = main.querySelector("h1")?.textContent?.trim();
         document.title = title ? `${title} · 群众约谈` : "群众约谈";
+        document.body.dataset.readyAt = String(Math.round(performance.now())); // ms since the navigation started
         document.body.dataset.ready = r.name || r.pattern;
         document.body.dataset.renderMs = String(Math.round(performance.now() - started));
       }
