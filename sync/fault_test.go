@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"yuetan/demo"
-	"yuetan/sync/client"
 	ysync "yuetan/sync"
+	"yuetan/sync/client"
 	"yuetan/workflow"
 )
 

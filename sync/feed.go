@@ -158,6 +158,14 @@ func findVersion(db dbx.Builder, collection, id string) (version, bool, error) {
 func recordChange(tx core.App, rec *core.Record, kind writeKind) error {
 	coll := rec.Collection()
 	db := tx.NonconcurrentDB()
+	if kind == created {
+		// a new record's fields all date from its creation
+		var seq int64
+		err := db.NewQuery("INSERT OR REPLACE INTO " + tableChanges + " (collection, record, op) VALUES ({:c}, {:r}, 'upsert') RETURNING seq").
+			Bind(dbx.Params{"c": coll.Name, "r": rec.Id}).Row(&seq)
+		stashSeq(rec, seq)
+		return err
+	}
 	prev, found, err := findVersion(db, coll.Name, rec.Id)
 	if err != nil {
 		return err
@@ -169,8 +177,7 @@ func recordChange(tx core.App, rec *core.Record, kind writeKind) error {
 	}
 	switch {
 	case kind == deleted:
-	case kind == created || !found:
-		seqs, born = map[string]int64{}, 0
+	case !found:
 	default:
 		changed = changedFields(rec)
 		for _, f := range changed {
@@ -181,24 +188,47 @@ func recordChange(tx core.App, rec *core.Record, kind writeKind) error {
 	if kind == deleted {
 		op = OpDelete
 	}
-	if err := writeVersion(db, coll.Name, rec.Id, op, born, seqs); err != nil {
+	seq, err := writeVersion(db, coll.Name, rec.Id, op, born, seqs)
+	if err != nil {
 		return err
 	}
+	stashSeq(rec, seq)
 	if len(changed) > 0 {
 		return touchDependents(tx, coll, rec.Id, changed)
 	}
 	return nil
 }
 
-func writeVersion(db dbx.Builder, collection, id, op string, born int64, seqs map[string]int64) error {
+func writeVersion(db dbx.Builder, collection, id, op string, born int64, seqs map[string]int64) (int64, error) {
 	raw, err := json.Marshal(seqs)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	_, err = db.NewQuery("INSERT OR REPLACE INTO " + tableChanges +
-		" (collection, record, op, born, fields) VALUES ({:c}, {:r}, {:op}, {:born}, {:f})").
-		Bind(dbx.Params{"c": collection, "r": id, "op": op, "born": born, "f": string(raw)}).Execute()
-	return err
+	var seq int64
+	err = db.NewQuery("INSERT OR REPLACE INTO " + tableChanges +
+		" (collection, record, op, born, fields) VALUES ({:c}, {:r}, {:op}, {:born}, {:f}) RETURNING seq").
+		Bind(dbx.Params{"c": collection, "r": id, "op": op, "born": born, "f": string(raw)}).Row(&seq)
+	return seq, err
+}
+
+// seqKey is the record custom-data key under which the feed leaves the
+// seqs it wrote for this record instance (first and last), for the push to
+// answer with; custom data is neither stored nor exported.
+const seqKey = "@yuetan_sync_seqs"
+
+func stashSeq(rec *core.Record, seq int64) {
+	r, _ := rec.GetRaw(seqKey).([2]int64)
+	if r[0] == 0 {
+		r[0] = seq
+	}
+	r[1] = seq
+	rec.SetRaw(seqKey, r)
+}
+
+// stashedSeqs returns the first and last feed seq written for rec.
+func stashedSeqs(rec *core.Record) (first, last int64) {
+	r, _ := rec.GetRaw(seqKey).([2]int64)
+	return r[0], r[1]
 }
 
 // changedFields lists the fields whose stored value this save changes (as
@@ -324,5 +354,6 @@ func touch(db dbx.Builder, collection, id string) error {
 		return err
 	}
 	seqs, born := v.fieldSeqs()
-	return writeVersion(db, collection, id, OpUpsert, born, seqs)
+	_, err = writeVersion(db, collection, id, OpUpsert, born, seqs)
+	return err
 }

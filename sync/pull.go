@@ -1,7 +1,9 @@
 package sync
 
 import (
+	"cmp"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -15,6 +17,7 @@ import (
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/search"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"yuetan/collections"
 )
@@ -27,6 +30,8 @@ type Change struct {
 	ID         string       `json:"id"`
 	Op         string       `json:"op"`
 	Record     *core.Record `json:"record,omitempty"`
+
+	listed bool // from a snapshot list: check the feed row has not moved
 }
 
 // PullResponse is the body of GET /api/sync/pull.
@@ -161,59 +166,70 @@ func checkSession(app core.App, cur Cursor, user, scope string) error {
 	return nil
 }
 
-// feedRow is a row of the change feed as a pull reads it.
-type feedRow struct {
-	Seq        int64  `db:"seq"`
-	Collection string `db:"collection"`
-	Record     string `db:"record"`
-	Op         string `db:"op"`
-}
-
 // readPage walks the feed after cur and returns up to limit changes the
 // caller may see: records its list rule lets it see now (upserts), and
 // deletes for records this session handed out that are gone or no longer
-// visible. The cost follows the number of changes, not the table sizes.
+// visible. It walks seq windows; in each, SQL picks the caller's visible
+// upserts per collection and the session's held records, so only what the
+// page returns comes back to Go. The cost follows the number of changes,
+// not the table sizes; a budget bounds the scan of one request.
 func (s *service) readPage(e *core.RequestEvent, auth *core.Record, cur Cursor, limit int) (*PullResponse, error) {
 	app := e.App
 	deadline := time.Now().Add(scanBudget)
 	out := &PullResponse{Changes: []Change{}}
+	var hi int64
+	if err := app.DB().NewQuery("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = '" + tableChanges + "'), 0)").Row(&hi); err != nil {
+		return nil, fmt.Errorf("read feed: %w", err)
+	}
+	holds, err := holdsAnything(app, cur.Session)
+	if err != nil {
+		return nil, err
+	}
 	after := cur.Seq
-	chunk := max(firstChunk, limit)
-	for {
-		var rows []feedRow
-		err := app.DB().NewQuery("SELECT seq, collection, record, op FROM " + tableChanges +
-			" WHERE seq > {:after} ORDER BY seq LIMIT {:n}").
-			Bind(dbx.Params{"after": after, "n": chunk}).All(&rows)
-		if err != nil {
-			return nil, fmt.Errorf("read feed: %w", err)
+	rules := map[string]listRule{}
+	snap := s.snaps.get(cur.Session)
+	if snap == nil && !holds && hi-after >= snapshotMinRange {
+		if snap, err = listVisible(app, auth, rules, after, hi); err != nil {
+			return nil, err
 		}
-		items, err := resolveRows(app, auth, cur.Session, rows)
+		if snap != nil {
+			s.snaps.put(cur.Session, snap)
+		}
+	}
+	if snap != nil && after < snap.to {
+		items, reached := snap.page(after, limit)
+		out.Changes = append(out.Changes, items...)
+		after = reached
+		if after >= snap.to {
+			s.snaps.drop(cur.Session)
+		}
+	}
+	window := int64(max(firstChunk, limit))
+	var walked int64
+	for after < hi && len(out.Changes) < limit {
+		last := min(after+window, hi)
+		items, err := resolveWindow(app, auth, rules, cur.Session, holds, after, last)
 		if err != nil {
 			return nil, err
 		}
-		full := false
-		for i, r := range rows {
-			after = r.Seq
-			if it := items[i]; it.Op != "" {
-				out.Changes = append(out.Changes, it)
-				if len(out.Changes) == limit {
-					full = true
-					out.More = i < len(rows)-1 || len(rows) == chunk
-					break
-				}
-			}
-		}
-		if full {
+		if room := limit - len(out.Changes); len(items) >= room {
+			out.Changes = append(out.Changes, items[:room]...)
+			after = out.Changes[len(out.Changes)-1].Seq
 			break
 		}
-		if len(rows) < chunk {
-			break
-		}
+		out.Changes = append(out.Changes, items...)
+		walked += last - after
+		after = last
 		if time.Now().After(deadline) {
-			out.More = true
 			break
 		}
-		chunk = min(chunk*2, maxChunk)
+		// the next window is sized for what is missing at the density seen so far
+		density := float64(len(out.Changes)+1) / float64(walked)
+		window = int64(min(max(float64(limit-len(out.Changes))/density*1.2, firstChunk), maxChunk))
+	}
+	out.More = after < hi
+	if err := loadRecords(app, out); err != nil {
+		return nil, err
 	}
 	if err := finishChanges(e, out.Changes); err != nil {
 		return nil, err
@@ -225,53 +241,243 @@ func (s *service) readPage(e *core.RequestEvent, auth *core.Record, cur Cursor, 
 	return out, nil
 }
 
-// resolveRows decides, row by row, what the caller gets: an upsert with
-// the record, a delete, or nothing (Op "").
-func resolveRows(app core.App, auth *core.Record, session int64, rows []feedRow) ([]Change, error) {
-	byColl := map[string][]string{}
-	for _, r := range rows {
-		if r.Op == OpUpsert && downSynced(r.Collection) {
-			byColl[r.Collection] = append(byColl[r.Collection], r.Record)
-		}
+// resolveWindow returns, in seq order, what the caller gets of the feed
+// rows in (after, last]: upserts (records loaded later, for the changes a
+// page keeps) and deletes. A record changed meanwhile has left the window
+// and comes in a later one.
+func resolveWindow(app core.App, auth *core.Record, rules map[string]listRule, session int64, holds bool, after, last int64) ([]Change, error) {
+	var present []string
+	if err := app.DB().NewQuery("SELECT DISTINCT collection FROM " + tableChanges + " WHERE seq > {:a} AND seq <= {:b}").
+		Bind(dbx.Params{"a": after, "b": last}).Column(&present); err != nil {
+		return nil, fmt.Errorf("read feed: %w", err)
 	}
-	visible := map[string]map[string]*core.Record{}
-	for name, ids := range byColl {
-		recs, err := recordsByRule(app, name, auth, ids, func(c *core.Collection) *string { return c.ListRule })
-		if err != nil {
-			return nil, err
-		}
-		m := make(map[string]*core.Record, len(recs))
-		for _, r := range recs {
-			m[r.Id] = r
-		}
-		visible[name] = m
-	}
-	// what else this session may hold and must drop
-	candidates := map[string][]string{}
-	for _, r := range rows {
-		if downSynced(r.Collection) && visible[r.Collection][r.Record] == nil {
-			candidates[r.Collection] = append(candidates[r.Collection], r.Record)
-		}
-	}
-	held := map[string]map[string]sql.NullInt64{}
-	for name, ids := range candidates {
-		h, err := heldRecords(app, session, name, ids)
-		if err != nil {
-			return nil, err
-		}
-		held[name] = h
-	}
-	out := make([]Change, len(rows))
-	for i, r := range rows {
-		if rec := visible[r.Collection][r.Record]; rec != nil {
-			out[i] = Change{Seq: r.Seq, Collection: r.Collection, ID: r.Record, Op: OpUpsert, Record: rec}
+	var out []Change
+	visible := map[string]bool{}
+	for _, name := range present {
+		if !downSynced(name) {
 			continue
 		}
-		if gone, ok := held[r.Collection][r.Record]; ok && (!gone.Valid || gone.Int64 >= r.Seq) {
-			out[i] = Change{Seq: r.Seq, Collection: r.Collection, ID: r.Record, Op: OpDelete}
+		r, ok := rules[name]
+		if !ok {
+			var err error
+			if r, err = listRuleFor(app, name, auth); err != nil {
+				return nil, err
+			}
+			rules[name] = r
+		}
+		rows, err := visibleInRange(app, r, auth, after, last)
+		if err != nil {
+			return nil, err
+		}
+		for _, row := range rows {
+			visible[name+"/"+row.ID] = true
+			out = append(out, Change{Seq: row.Seq, Collection: name, ID: row.ID, Op: OpUpsert})
 		}
 	}
+	if holds {
+		held, err := heldInRange(app, session, after, last)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range held {
+			if visible[h.Collection+"/"+h.Record] || !downSynced(h.Collection) || (h.Gone.Valid && h.Gone.Int64 < h.Seq) {
+				continue
+			}
+			out = append(out, Change{Seq: h.Seq, Collection: h.Collection, ID: h.Record, Op: OpDelete})
+		}
+	}
+	slices.SortFunc(out, func(a, b Change) int { return cmp.Compare(a.Seq, b.Seq) })
 	return out, nil
+}
+
+// listRule is a collection's list rule as it reads for one caller.
+type listRule struct {
+	coll *core.Collection
+	rule *string // nil: sees nothing; "": sees everything
+}
+
+func listRuleFor(app core.App, name string, auth *core.Record) (listRule, error) {
+	coll, err := app.FindCachedCollectionByNameOrId(name)
+	if err != nil {
+		return listRule{}, fmt.Errorf("collection %s: %w", name, err)
+	}
+	r := listRule{coll: coll, rule: coll.ListRule}
+	switch {
+	case auth.IsSuperuser():
+		r.rule = types.Pointer("")
+	case coll.ListRule != nil && *coll.ListRule != "":
+		text, always, never, ok := specialize(*coll.ListRule, auth)
+		switch {
+		case !ok:
+		case always:
+			r.rule = types.Pointer("")
+		case never:
+			r.rule = nil
+		default:
+			r.rule = &text
+		}
+	}
+	return r, nil
+}
+
+// seqRow is a record id with its feed seq.
+type seqRow struct {
+	ID  string `db:"id"`
+	Seq int64  `db:"seq"`
+}
+
+// visibleInRange returns the records of the collection with a feed upsert
+// in (after, last] that the caller's list rule lets it see. The feed drives
+// the query (CROSS JOIN keeps SQLite from scanning the collection through
+// an index the rule offers): the cost follows the changes, not the table.
+func visibleInRange(app core.App, r listRule, auth *core.Record, after, last int64) ([]seqRow, error) {
+	if r.rule == nil {
+		return nil, nil
+	}
+	name := r.coll.Name
+	q := app.DB().Select("[["+name+".id]] AS id", "[[__c.seq]] AS seq").From(tableChanges+" __c").
+		Join("CROSS JOIN", name, dbx.NewExp("[["+name+".id]] = [[__c.record]]")).
+		AndWhere(dbx.NewExp("[[__c.collection]] = {:rc} AND [[__c.op]] = 'upsert' AND [[__c.seq]] > {:ra} AND [[__c.seq]] <= {:rb}",
+			dbx.Params{"rc": name, "ra": after, "rb": last}))
+	if err := applyRule(app, q, r.coll, r.rule, requestInfo(auth, http.MethodGet, nil)); err != nil {
+		return nil, err
+	}
+	var rows []seqRow
+	if err := q.All(&rows); err != nil {
+		return nil, fmt.Errorf("visible %s: %w", name, err)
+	}
+	return rows, nil
+}
+
+// loadRecords loads the records of a page's upserts; one deleted since the
+// visibility check leaves the page (its tombstone comes later).
+func loadRecords(app core.App, page *PullResponse) error {
+	byColl := map[string][]any{}
+	for _, c := range page.Changes {
+		if c.Op == OpUpsert {
+			byColl[c.Collection] = append(byColl[c.Collection], c.ID)
+		}
+	}
+	loaded := map[string]*core.Record{}
+	moved, err := movedListed(app, page.Changes)
+	if err != nil {
+		return err
+	}
+	for name, ids := range byColl {
+		coll, err := app.FindCachedCollectionByNameOrId(name)
+		if err != nil {
+			return err
+		}
+		var recs []*core.Record
+		if err := app.RecordQuery(coll).AndWhere(inList(coll.Name+".id", ids)).All(&recs); err != nil {
+			return fmt.Errorf("load %s: %w", name, err)
+		}
+		for _, r := range recs {
+			loaded[name+"/"+r.Id] = r
+		}
+	}
+	kept := page.Changes[:0]
+	for _, c := range page.Changes {
+		if moved[c.Collection+"/"+c.ID] {
+			continue
+		}
+		if c.Op == OpUpsert {
+			if c.Record = loaded[c.Collection+"/"+c.ID]; c.Record == nil {
+				continue
+			}
+		}
+		kept = append(kept, c)
+	}
+	page.Changes = kept
+	return nil
+}
+
+// movedListed returns the listed changes whose feed row is no longer at
+// the listed seq (the walk after the list meets them again).
+func movedListed(app core.App, changes []Change) (map[string]bool, error) {
+	byColl := map[string][]any{}
+	want := map[string]int64{}
+	for _, c := range changes {
+		if c.listed {
+			byColl[c.Collection] = append(byColl[c.Collection], c.ID)
+			want[c.Collection+"/"+c.ID] = c.Seq
+		}
+	}
+	moved := map[string]bool{}
+	for name, ids := range byColl {
+		var rows []seqRow
+		// (the (collection, record) index: SQLite would rather walk (collection, seq))
+		err := app.DB().Select("record AS id", "seq").From("{{" + tableChanges + "}} INDEXED BY _sync_changes_record").
+			Where(dbx.HashExp{"collection": name}).AndWhere(inList("record", ids)).All(&rows)
+		if err != nil {
+			return nil, fmt.Errorf("listed %s: %w", name, err)
+		}
+		now := make(map[string]int64, len(rows))
+		for _, r := range rows {
+			now[r.ID] = r.Seq
+		}
+		for _, id := range ids {
+			key := name + "/" + id.(string)
+			if now[id.(string)] != want[key] {
+				moved[key] = true
+			}
+		}
+	}
+	return moved, nil
+}
+
+// inList is "column IN (values)" with the values as one JSON parameter: a
+// page's hundreds of ids as separate named parameters cost more to bind
+// than the query takes.
+func inList(column string, values []any) dbx.Expression {
+	raw, _ := json.Marshal(values)
+	return dbx.NewExp("[["+column+"]] IN (SELECT value FROM json_each({:inlist}))", dbx.Params{"inlist": string(raw)})
+}
+
+// applyRule filters q by an API rule for the caller (nothing for superusers).
+func applyRule(app core.App, q *dbx.SelectQuery, coll *core.Collection, rule *string, info *core.RequestInfo) error {
+	if info.HasSuperuserAuth() || rule == nil || *rule == "" {
+		return nil
+	}
+	resolver := core.NewRecordFieldResolver(app, coll, info, true)
+	expr, err := search.FilterData(*rule).BuildExpr(resolver)
+	if err != nil {
+		return fmt.Errorf("rule of %s: %w", coll.Name, err)
+	}
+	q.AndWhere(expr)
+	if err := resolver.UpdateQuery(q); err != nil {
+		return fmt.Errorf("rule of %s: %w", coll.Name, err)
+	}
+	return nil
+}
+
+// holdsAnything reports whether the session has handed out any record.
+func holdsAnything(app core.App, session int64) (bool, error) {
+	var n int
+	err := app.DB().NewQuery("SELECT EXISTS (SELECT 1 FROM " + tableHeld + " WHERE session = {:s})").
+		Bind(dbx.Params{"s": session}).Row(&n)
+	return n > 0, err
+}
+
+// heldRow is a record the session handed out, with its feed row.
+type heldRow struct {
+	Collection string        `db:"collection"`
+	Record     string        `db:"record"`
+	Seq        int64         `db:"seq"`
+	Gone       sql.NullInt64 `db:"gone"`
+}
+
+// heldInRange returns the records the session holds that have a feed row
+// in (after, last].
+func heldInRange(app core.App, session, after, last int64) ([]heldRow, error) {
+	var rows []heldRow
+	err := app.DB().NewQuery("SELECT h.collection, h.record, c.seq, h.gone FROM " + tableChanges + " c JOIN " + tableHeld +
+		" h ON h.session = {:s} AND h.collection = c.collection AND h.record = c.record WHERE c.seq > {:a} AND c.seq <= {:b}").
+		Bind(dbx.Params{"s": session, "a": after, "b": last}).All(&rows)
+	if err != nil {
+		return nil, fmt.Errorf("held: %w", err)
+	}
+	return rows, nil
 }
 
 func downSynced(collection string) bool {
@@ -282,6 +488,36 @@ func downSynced(collection string) bool {
 // recordsByRule loads those of ids the caller may see by the collection's
 // rule (the list rule for a pull), the way the list API filters.
 func recordsByRule(app core.App, name string, auth *core.Record, ids []string, ruleOf func(*core.Collection) *string) ([]*core.Record, error) {
+	q, err := ruleQuery(app, name, auth, ids, ruleOf)
+	if q == nil || err != nil {
+		return nil, err
+	}
+	var recs []*core.Record
+	if err := q.All(&recs); err != nil {
+		return nil, fmt.Errorf("visible %s: %w", name, err)
+	}
+	return recs, nil
+}
+
+// visibleIDs returns those of ids the caller may see by the rule.
+func visibleIDs(app core.App, name string, auth *core.Record, ids []string, ruleOf func(*core.Collection) *string) (map[string]bool, error) {
+	q, err := ruleQuery(app, name, auth, ids, ruleOf)
+	if q == nil || err != nil {
+		return nil, err
+	}
+	var found []string
+	if err := q.Select(name + ".id").Column(&found); err != nil {
+		return nil, fmt.Errorf("visible %s: %w", name, err)
+	}
+	out := make(map[string]bool, len(found))
+	for _, id := range found {
+		out[id] = true
+	}
+	return out, nil
+}
+
+// ruleQuery selects those of ids the rule lets auth see (nil: none).
+func ruleQuery(app core.App, name string, auth *core.Record, ids []string, ruleOf func(*core.Collection) *string) (*dbx.SelectQuery, error) {
 	coll, err := app.FindCachedCollectionByNameOrId(name)
 	if err != nil {
 		return nil, fmt.Errorf("collection %s: %w", name, err)
@@ -295,45 +531,11 @@ func recordsByRule(app core.App, name string, auth *core.Record, ids []string, r
 	for i, id := range ids {
 		args[i] = id
 	}
-	q := app.RecordQuery(coll).AndWhere(dbx.In(coll.Name+".id", args...))
-	if !info.HasSuperuserAuth() && *rule != "" {
-		resolver := core.NewRecordFieldResolver(app, coll, info, true)
-		expr, err := search.FilterData(*rule).BuildExpr(resolver)
-		if err != nil {
-			return nil, fmt.Errorf("rule of %s: %w", name, err)
-		}
-		q.AndWhere(expr)
-		if err := resolver.UpdateQuery(q); err != nil {
-			return nil, fmt.Errorf("rule of %s: %w", name, err)
-		}
+	q := app.RecordQuery(coll).AndWhere(inList(coll.Name+".id", args))
+	if err := applyRule(app, q, coll, rule, info); err != nil {
+		return nil, err
 	}
-	var recs []*core.Record
-	if err := q.All(&recs); err != nil {
-		return nil, fmt.Errorf("visible %s: %w", name, err)
-	}
-	return recs, nil
-}
-
-func heldRecords(app core.App, session int64, name string, ids []string) (map[string]sql.NullInt64, error) {
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
-	var rows []struct {
-		Record string        `db:"record"`
-		Gone   sql.NullInt64 `db:"gone"`
-	}
-	err := app.DB().Select("record", "gone").From(tableHeld).
-		Where(dbx.HashExp{"session": session, "collection": name}).
-		AndWhere(dbx.In("record", args...)).All(&rows)
-	if err != nil {
-		return nil, fmt.Errorf("held %s: %w", name, err)
-	}
-	m := make(map[string]sql.NullInt64, len(rows))
-	for _, r := range rows {
-		m[r.Record] = r.Gone
-	}
-	return m, nil
+	return q, nil
 }
 
 // finishChanges prepares the pulled records as the list API would show
@@ -381,28 +583,26 @@ func hiddenBeyond(c *core.Collection, keep []string) []string {
 // rememberHeld records what this page hands out (upserts) and takes back
 // (deletes, kept with their seq so a retried page deletes again).
 func rememberHeld(app core.App, session int64, changes []Change) error {
+	// one parameter: the page as a JSON array of [collection, id, gone]
+	rows := make([][3]any, len(changes))
+	for i, c := range changes {
+		rows[i] = [3]any{c.Collection, c.ID, nil}
+		if c.Op == OpDelete {
+			rows[i][2] = c.Seq
+		}
+	}
+	raw, err := json.Marshal(rows)
+	if err != nil {
+		return err
+	}
 	return app.RunInTransaction(func(tx core.App) error {
-		const per = 200
-		for start := 0; start < len(changes); start += per {
-			part := changes[start:min(start+per, len(changes))]
-			var sb strings.Builder
-			sb.WriteString("INSERT INTO " + tableHeld + " (session, collection, record, gone) VALUES ")
-			params := dbx.Params{"s": session}
-			for i, c := range part {
-				if i > 0 {
-					sb.WriteString(", ")
-				}
-				fmt.Fprintf(&sb, "({:s}, {:c%d}, {:r%d}, {:g%d})", i, i, i)
-				params[fmt.Sprintf("c%d", i)] = c.Collection
-				params[fmt.Sprintf("r%d", i)] = c.ID
-				if c.Op == OpDelete {
-					params[fmt.Sprintf("g%d", i)] = c.Seq
-				} else {
-					params[fmt.Sprintf("g%d", i)] = nil
-				}
-			}
-			sb.WriteString(" ON CONFLICT (session, collection, record) DO UPDATE SET gone = excluded.gone")
-			if _, err := tx.DB().NewQuery(sb.String()).Bind(params).Execute(); err != nil {
+		if len(changes) > 0 {
+			_, err := tx.DB().NewQuery("INSERT INTO " + tableHeld + ` (session, collection, record, gone)
+				SELECT {:s}, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]')
+				FROM json_each({:rows}) WHERE true
+				ON CONFLICT (session, collection, record) DO UPDATE SET gone = excluded.gone`).
+				Bind(dbx.Params{"s": session, "rows": string(raw)}).Execute()
+			if err != nil {
 				return fmt.Errorf("remember held: %w", err)
 			}
 		}

@@ -56,7 +56,9 @@ func listAll(t *testing.T, env *testenv.Env, collection, email string) map[strin
 // TestPullScopeMatchesListAPI pulls everything as every role and compares
 // it with what the list API shows the same user: the same (collection, id)
 // set, the same records, no hidden field.
-func TestPullScopeMatchesListAPI(t *testing.T) {
+func TestPullScopeMatchesListAPI(t *testing.T) { bothWays(t, testPullScopeMatchesListAPI) }
+
+func testPullScopeMatchesListAPI(t *testing.T) {
 	env := testenv.New(t)
 	env.Fixture()
 	for _, p := range probes {
@@ -120,7 +122,9 @@ func TestPullScopeMatchesListAPI(t *testing.T) {
 
 // TestPullLeavingScope moves records out of users' scopes: the users who
 // held them get deletes; those who gain them get upserts.
-func TestPullLeavingScope(t *testing.T) {
+func TestPullLeavingScope(t *testing.T) { bothWays(t, testPullLeavingScope) }
+
+func testPullLeavingScope(t *testing.T) {
 	env := testenv.New(t)
 	f := env.Fixture()
 	tablets := map[string]replica{}
@@ -220,7 +224,9 @@ func keys(r replica) []string {
 // TestPullResumedInitialSync stops a paged initial sync at every page,
 // drops a response now and then (a tablet losing signal), writes in
 // between, and checks the tablet ends up with what a fresh sync gets.
-func TestPullResumedInitialSync(t *testing.T) {
+func TestPullResumedInitialSync(t *testing.T) { bothWays(t, testPullResumedInitialSync) }
+
+func testPullResumedInitialSync(t *testing.T) {
 	env := testenv.New(t)
 	hc := env.Org("DL-HC").Id
 	var muts []map[string]any
@@ -322,4 +328,14 @@ func TestPullCursorAndSchema(t *testing.T) {
 	if res.Status != http.StatusConflict || !strings.Contains(res.String(), "resync_required") {
 		t.Fatalf("scope change: %s", res)
 	}
+}
+
+// bothWays runs a pull test with the feed walk only, then with initial
+// syncs served from snapshot lists.
+func bothWays(t *testing.T, test func(t *testing.T)) {
+	t.Run("walk", test)
+	t.Run("snapshot", func(t *testing.T) {
+		defer ysync.WithSnapshots(1)()
+		test(t)
+	})
 }

@@ -9,8 +9,8 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/pocketbase/dbx"
@@ -46,7 +46,8 @@ type Result struct {
 
 	collection, record string
 	show               bool
-	first              int64 // the first feed seq the mutation could have written
+	first              int64        // the first feed seq the mutation wrote
+	saved              *core.Record // the record as this mutation saved it
 }
 
 // PushResponse is the body of POST /api/sync/push. Cursor echoes the
@@ -150,73 +151,92 @@ func readPush(e *core.RequestEvent) (*PushRequest, error) {
 	return req, nil
 }
 
-// apply runs the mutations in one transaction, each inside a savepoint: a
-// rejected or conflicting mutation leaves nothing behind and its
-// neighbours still apply. Every (client, mutation id) is remembered with
-// its outcome in the same transaction, so a retry is recognised.
+// apply runs the mutations in one transaction. Every (client, mutation
+// id) is remembered with its outcome in the same transaction, so a retry
+// is recognised.
+//
+// A rejected or conflicting mutation must leave nothing behind while its
+// neighbours apply. Almost always it is refused before writing anything
+// (rules, validation, the workflow's checks); SQLite's total_changes()
+// tells. When one did write before failing, the whole transaction is rolled
+// back and run again with that mutation answered without being executed.
+// (No savepoint per mutation: releasing one costs more than the write.)
 func (s *service) apply(app core.App, auth *core.Record, req *PushRequest, hashes []string) ([]Result, error) {
-	results := make([]Result, len(req.Mutations))
 	ctx := savectx.AsUser(context.Background(), auth)
-	err := app.RunInTransaction(func(tx core.App) error {
-		logged, err := loggedMutations(tx, req)
-		if err != nil {
-			return err
-		}
-		for i := range req.Mutations {
-			m := &req.Mutations[i]
-			if prev, ok := logged[m.ID]; ok {
-				results[i] = prev.replay(m, auth.Id, hashes[i])
-				continue
-			}
-			res, err := applyOne(tx, ctx, auth, req.Client, m, i)
+	settled := map[int]Result{} // refused after writing, in an earlier pass
+	for {
+		results := make([]Result, len(req.Mutations))
+		err := app.RunInTransaction(func(tx core.App) error {
+			db := tx.NonconcurrentDB()
+			logged, err := loggedMutations(tx, req)
 			if err != nil {
 				return err
 			}
-			if err := logMutation(tx, req.Client, auth.Id, hashes[i], m, res); err != nil {
+			before, err := changes(db)
+			if err != nil {
 				return err
 			}
-			results[i] = res
+			st := &pushState{client: req.Client, own: map[string]writes{}, rules: map[string]bool{}, shapes: map[string]bool{}}
+			st.sqlDB, _ = app.ConcurrentDB().(*dbx.DB)
+			var log []logRow
+			for i := range req.Mutations {
+				m := &req.Mutations[i]
+				if prev, ok := logged[m.ID]; ok {
+					results[i] = prev.replay(m, auth.Id, hashes[i])
+					continue
+				}
+				res, done := settled[i]
+				if !done {
+					res = mutate(tx, ctx, auth, st, m)
+					after, err := changes(db)
+					if err != nil {
+						return err
+					}
+					switch {
+					case res.Status == StatusApplied:
+						if res.first > 0 {
+							st.own[m.Collection+"/"+m.Record] = append(st.own[m.Collection+"/"+m.Record], [2]int64{res.first, res.Seq})
+						}
+					case after != before:
+						settled[i] = res
+						return errRedo
+					}
+					before = after
+				}
+				results[i] = res
+				log = append(log, logRow{m: m, hash: hashes[i], res: res})
+			}
+			return logMutations(tx, req.Client, auth.Id, log)
+		})
+		if errors.Is(err, errRedo) {
+			continue
 		}
-		return nil
-	})
-	return results, err
+		return results, err
+	}
 }
 
-// applyOne applies m inside a savepoint. The error is for failures of the
-// transaction itself; whatever the rules say lands in the result.
-func applyOne(tx core.App, ctx context.Context, auth *core.Record, client string, m *Mutation, i int) (Result, error) {
-	sp := "sync_m" + strconv.Itoa(i)
-	db := tx.NonconcurrentDB()
-	var top int64
-	if err := db.NewQuery("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = '" + tableChanges + "'), 0)").Row(&top); err != nil {
-		return Result{}, err
-	}
-	if _, err := db.NewQuery("SAVEPOINT " + sp).Execute(); err != nil {
-		return Result{}, err
-	}
-	res := mutate(tx, ctx, auth, client, m)
-	res.first = top + 1
-	if res.Status != StatusApplied {
-		if _, err := db.NewQuery("ROLLBACK TO " + sp).Execute(); err != nil {
-			return Result{}, err
-		}
-	}
-	if _, err := db.NewQuery("RELEASE " + sp).Execute(); err != nil {
-		return Result{}, err
-	}
-	if res.Status == StatusApplied {
-		v, _, err := findVersion(db, m.Collection, m.Record)
-		if err != nil {
-			return Result{}, err
-		}
-		res.Seq = v.Seq
-	}
-	return res, nil
+var errRedo = errors.New("sync: a refused mutation wrote; run the push again without it")
+
+// pushState is what one push's mutations share.
+type pushState struct {
+	client string
+	own    map[string]writes // what this push's applied mutations wrote, by record
+	rules  map[string]bool   // answers of standalone create rules, by rule and body values
+	shapes map[string]bool   // whether a create rule is standalone, by collection and rule
+	sqlDB  *dbx.DB           // for building (quoting) expressions
+}
+
+// changes is SQLite's total_changes(): the rows written so far on the
+// connection (the transaction's).
+func changes(db dbx.Builder) (int64, error) {
+	var n int64
+	err := db.NewQuery("SELECT total_changes()").Row(&n)
+	return n, err
 }
 
 // mutate does what m asks through the collection rules and a save made as
 // the caller, so every workflow hook runs as over REST.
-func mutate(tx core.App, ctx context.Context, auth *core.Record, client string, m *Mutation) Result {
+func mutate(tx core.App, ctx context.Context, auth *core.Record, st *pushState, m *Mutation) Result {
 	res := Result{ID: m.ID, collection: m.Collection, record: m.Record}
 	coll, err := tx.FindCachedCollectionByNameOrId(m.Collection)
 	if err != nil {
@@ -224,20 +244,21 @@ func mutate(tx core.App, ctx context.Context, auth *core.Record, client string, 
 	}
 	superuser := auth.IsSuperuser()
 	db := tx.NonconcurrentDB()
-	current, _ := tx.FindRecordById(coll, m.Record)
-	ver, versioned, err := findVersion(db, coll.Name, m.Record)
-	if err != nil {
-		return res.reject(err)
+	// the same record created again under a new mutation id (a reset
+	// tablet, a copied outbox): the server's copy stands
+	exists := func() (Result, bool) {
+		if existing, _ := tx.FindRecordById(coll, m.Record); existing != nil {
+			ver, _, _ := findVersion(db, coll.Name, m.Record)
+			res.show = true
+			return res.conflict(router.NewApiError(http.StatusConflict, "这条记录已经提交过，服务器上已有，请以服务器上的记录为准。", nil), ver.Seq), true
+		}
+		return Result{}, false
 	}
+	var saved *core.Record
 	switch m.Op {
 	case OpCreate:
-		if current != nil {
-			// the same record sent again under a new mutation id (a reset
-			// tablet, a copied outbox): the server's copy stands
-			res.show = true
-			return res.conflict(router.NewApiError(http.StatusConflict, "这条记录已经提交过，服务器上已有，请以服务器上的记录为准。", nil), ver.Seq)
-		}
 		rec := core.NewRecord(coll)
+		saved = rec
 		rec.Set(core.FieldNameId, m.Record)
 		data := withFiles(rec, m)
 		info := requestInfo(auth, http.MethodPost, data)
@@ -246,13 +267,24 @@ func mutate(tx core.App, ctx context.Context, auth *core.Record, client string, 
 			form.GrantSuperuserAccess()
 		}
 		form.Load(data)
-		if ok, err := canCreate(tx, coll, rec, info); err != nil || !ok {
+		if ok, err := canCreate(tx, st, coll, rec, info); err != nil || !ok {
+			if r, ok := exists(); ok {
+				return r
+			}
 			return res.reject(router.NewForbiddenError("您无权创建这条记录：超出了您可以填报的范围。", err))
 		}
 		if err := tx.SaveWithContext(ctx, rec); err != nil {
+			if r, ok := exists(); ok {
+				return r
+			}
 			return res.reject(err)
 		}
 	case OpUpdate, OpDelete:
+		current, _ := tx.FindRecordById(coll, m.Record)
+		ver, versioned, err := findVersion(db, coll.Name, m.Record)
+		if err != nil {
+			return res.reject(err)
+		}
 		if current == nil {
 			if versioned && ver.Op == OpDelete {
 				if m.Op == OpDelete {
@@ -288,10 +320,11 @@ func mutate(tx core.App, ctx context.Context, auth *core.Record, client string, 
 				fields = nil
 			}
 			since := ver.changedSince(m.Base, fields, m.Op == OpDelete)
-			own, err := ownWrites(db, client, coll.Name, m.Record, m.Base)
+			own, err := ownWrites(db, st.client, coll.Name, m.Record, m.Base)
 			if err != nil {
 				return res.reject(err)
 			}
+			own = append(own, st.own[coll.Name+"/"+m.Record]...)
 			var changed []string
 			for _, f := range slices.Sorted(maps.Keys(since)) {
 				if own.contains(since[f]) {
@@ -308,6 +341,7 @@ func mutate(tx core.App, ctx context.Context, auth *core.Record, client string, 
 				return res.conflict(conflictError(m.Op, changed), ver.Seq)
 			}
 		}
+		saved = rec
 		if m.Op == OpDelete {
 			if err := tx.DeleteWithContext(ctx, rec); err != nil {
 				return res.reject(err)
@@ -325,6 +359,15 @@ func mutate(tx core.App, ctx context.Context, auth *core.Record, client string, 
 	}
 	res.Status = StatusApplied
 	res.show = m.Op != OpDelete
+	res.first, res.Seq = stashedSeqs(saved)
+	if m.Op != OpDelete {
+		res.saved = saved
+	}
+	if res.Seq == 0 {
+		if v, _, err := findVersion(db, coll.Name, m.Record); err == nil {
+			res.Seq = v.Seq
+		}
+	}
 	return res
 }
 
@@ -420,8 +463,11 @@ func ruleFilter(app core.App, coll *core.Collection, rule *string, info *core.Re
 
 // canCreate checks the create rule against the record about to be created,
 // the way PocketBase's create handler does: the record's values stand in a
-// one-row CTE named after the collection.
-func canCreate(tx core.App, coll *core.Collection, rec *core.Record, info *core.RequestInfo) (bool, error) {
+// one-row CTE named after the collection. A rule that reads nothing of the
+// record nor of other tables (issues: "@request.body.community =
+// @request.auth.org" and role checks) depends only on its parameters: it
+// is evaluated alone, once per push for equal parameters (cache).
+func canCreate(tx core.App, st *pushState, coll *core.Collection, rec *core.Record, info *core.RequestInfo) (bool, error) {
 	if info.HasSuperuserAuth() {
 		return true, nil
 	}
@@ -431,9 +477,45 @@ func canCreate(tx core.App, coll *core.Collection, rec *core.Record, info *core.
 	if *coll.CreateRule == "" {
 		return true, nil
 	}
-	dummy := rec.Clone()
+	// the rule's shape decides whether its value depends on more than the
+	// request body fields it reads; then equal values give equal answers
+	body := bodyFieldsOf(*coll.CreateRule)
+	var values strings.Builder
+	for _, f := range body {
+		v, ok := info.Body[f]
+		fmt.Fprintf(&values, "%s=%t:%#v;", f, ok, v)
+	}
+	shapeKey := coll.Id + "\x00" + *coll.CreateRule
+	valueKey := shapeKey + "\x00" + values.String()
+	if standaloneShape, known := st.shapes[shapeKey]; known && standaloneShape {
+		if v, hit := st.rules[valueKey]; hit {
+			return v, nil
+		}
+	}
 	suffix := "__pb_create__" + security.PseudorandomString(6)
-	export, err := dummy.DBExport(tx)
+	dc := *coll
+	dc.Id += suffix
+	dc.Name += inflector.Columnify(suffix)
+	resolver := core.NewRecordFieldResolver(tx, &dc, info, true)
+	expr, err := search.FilterData(*dc.CreateRule).BuildExpr(resolver)
+	if err != nil {
+		return false, err
+	}
+	var exists int
+	if _, ok := standalone(st.sqlDB, resolver, expr, dc.Name, info.Auth); ok {
+		st.shapes[shapeKey] = true
+		q := tx.NonconcurrentDB().Select("(1)").From("(SELECT 1) AS __one").AndWhere(expr)
+		if err := resolver.UpdateQuery(q); err != nil {
+			return false, err
+		}
+		if err := q.Limit(1).Row(&exists); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return false, err
+		}
+		st.rules[valueKey] = exists > 0
+		return exists > 0, nil
+	}
+	st.shapes[shapeKey] = false
+	export, err := rec.Clone().DBExport(tx)
 	if err != nil {
 		return false, err
 	}
@@ -445,26 +527,69 @@ func canCreate(tx core.App, coll *core.Collection, rec *core.Record, info *core.
 		params[p] = v
 		selects = append(selects, "{:"+p+"} AS [["+k+"]]")
 	}
-	dc := *coll
-	dc.Id += suffix
-	dc.Name += inflector.Columnify(suffix)
-	q := tx.ConcurrentDB().Select("(1)").
+	q := tx.NonconcurrentDB().Select("(1)").
 		PreFragment(fmt.Sprintf("WITH {{%s}} as (SELECT %s)", dc.Name, strings.Join(selects, ","))).
 		From(dc.Name).AndBind(params)
-	resolver := core.NewRecordFieldResolver(tx, &dc, info, true)
-	expr, err := search.FilterData(*dc.CreateRule).BuildExpr(resolver)
-	if err != nil {
-		return false, err
-	}
 	q.AndWhere(expr)
 	if err := resolver.UpdateQuery(q); err != nil {
 		return false, err
 	}
-	var exists int
 	if err := q.Limit(1).Row(&exists); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return false, err
 	}
 	return exists > 0, nil
+}
+
+var bodyFieldRE = regexp.MustCompile(`@request\.body\.(\w+)`)
+
+// bodyFieldsOf lists the request body fields a rule reads.
+func bodyFieldsOf(rule string) []string {
+	var out []string
+	for _, m := range bodyFieldRE.FindAllStringSubmatch(rule, -1) {
+		if !slices.Contains(out, m[1]) {
+			out = append(out, m[1])
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// standalone reports whether a built rule reads neither the record nor any
+// table but the caller's own auth record (PocketBase joins it for
+// "@request.auth.*", and a push never changes it), and returns a key naming
+// its SQL and joins with the parameter values in place of their random names.
+func standalone(db *dbx.DB, resolver *core.RecordFieldResolver, expr dbx.Expression, table string, auth *core.Record) (string, bool) {
+	if db == nil || auth == nil {
+		return "", false
+	}
+	probe := db.Select("(1)")
+	if err := resolver.UpdateQuery(probe); err != nil {
+		return "", false
+	}
+	var key strings.Builder
+	for _, j := range probe.Info().Join {
+		if j.Table != auth.Collection().Name+" __auth_"+auth.Collection().Name {
+			return "", false
+		}
+		params := dbx.Params{}
+		key.WriteString(j.Table + " ON " + literal(j.On.Build(db, params), params) + "|")
+	}
+	params := dbx.Params{}
+	text := expr.Build(db, params)
+	if strings.Contains(text, table) {
+		return "", false
+	}
+	key.WriteString(literal(text, params))
+	return key.String(), true
+}
+
+var placeholderRE = regexp.MustCompile(`\{:(\w+)\}`)
+
+// literal replaces the placeholders of built SQL by their values.
+func literal(text string, params dbx.Params) string {
+	return placeholderRE.ReplaceAllStringFunc(text, func(ph string) string {
+		return fmt.Sprintf("%#v", params[ph[2:len(ph)-1]])
+	})
 }
 
 // loggedMutation is a remembered mutation.
@@ -488,7 +613,7 @@ func loggedMutations(tx core.App, req *PushRequest) (map[string]loggedMutation, 
 		}
 		var rows []loggedMutation
 		err := tx.NonconcurrentDB().Select("id", "user", "hash", "status", "seq", "error").From(tableMutations).
-			Where(dbx.HashExp{"client": req.Client}).AndWhere(dbx.In("id", ids...)).All(&rows)
+			Where(dbx.HashExp{"client": req.Client}).AndWhere(inList("id", ids)).All(&rows)
 		if err != nil {
 			return nil, fmt.Errorf("read mutation log: %w", err)
 		}
@@ -520,28 +645,53 @@ func (l loggedMutation) replay(m *Mutation, user, hash string) Result {
 	return res
 }
 
-func logMutation(tx core.App, client, user, hash string, m *Mutation, res Result) error {
-	var errText string
-	if res.Error != nil {
-		raw, err := json.Marshal(res.Error)
-		if err != nil {
-			return err
-		}
-		errText = string(raw)
+// logRow is a mutation to remember.
+type logRow struct {
+	m    *Mutation
+	hash string
+	res  Result
+}
+
+// logMutations remembers a push's answered mutations, in one statement
+// whose only parameter is the rows as JSON.
+func logMutations(tx core.App, client, user string, rows []logRow) error {
+	if len(rows) == 0 {
+		return nil
 	}
-	_, err := tx.NonconcurrentDB().Insert(tableMutations, dbx.Params{
-		"client": client, "id": m.ID, "user": user, "hash": hash,
-		"collection": m.Collection, "record": m.Record, "op": m.Op,
-		"status": res.Status, "seq": res.Seq, "error": errText, "first": res.first,
-	}).Execute()
+	data := make([][9]any, len(rows))
+	for i, r := range rows {
+		var errText string
+		if r.res.Error != nil {
+			raw, err := json.Marshal(r.res.Error)
+			if err != nil {
+				return err
+			}
+			errText = string(raw)
+		}
+		data[i] = [9]any{r.m.ID, r.hash, r.m.Collection, r.m.Record, r.m.Op, r.res.Status, r.res.Seq, errText, r.res.first}
+	}
+	raw, err := json.Marshal(data)
 	if err != nil {
-		return fmt.Errorf("log mutation %s: %w", m.ID, err)
+		return err
+	}
+	_, err = tx.NonconcurrentDB().NewQuery(`INSERT INTO ` + tableMutations + `
+		(client, user, id, hash, collection, record, op, status, seq, error, first)
+		SELECT {:client}, {:user}, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
+			json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]'),
+			json_extract(value, '$[6]'), json_extract(value, '$[7]'), json_extract(value, '$[8]')
+		FROM json_each({:data})`).
+		Bind(dbx.Params{"client": client, "user": user, "data": string(raw)}).Execute()
+	if err != nil {
+		return fmt.Errorf("log mutations: %w", err)
 	}
 	return nil
 }
 
 // showRecords loads, after the commit, the records the results show, as
 // the caller may view them.
+// showRecords attaches, after the commit, the records the results show, as
+// the caller may view them: the saved records themselves when the view rule
+// lets the caller see them, else (conflicts, duplicates) as stored now.
 func showRecords(e *core.RequestEvent, results []Result) error {
 	byColl := map[string][]string{}
 	for _, r := range results {
@@ -549,16 +699,36 @@ func showRecords(e *core.RequestEvent, results []Result) error {
 			byColl[r.collection] = append(byColl[r.collection], r.record)
 		}
 	}
+	viewRule := func(c *core.Collection) *string { return c.ViewRule }
 	for name, ids := range byColl {
-		recs, err := recordsByRule(e.App, name, e.Auth, ids, func(c *core.Collection) *string { return c.ViewRule })
+		visible, err := visibleIDs(e.App, name, e.Auth, ids, viewRule)
 		if err != nil {
 			return err
 		}
-		changes := make([]Change, len(recs))
-		byID := make(map[string]*core.Record, len(recs))
-		for i, r := range recs {
-			changes[i] = Change{Collection: name, ID: r.Id, Record: r}
-			byID[r.Id] = r
+		var missing []string
+		byID := map[string]*core.Record{}
+		for _, r := range results {
+			if !r.show || r.collection != name || !visible[r.record] {
+				continue
+			}
+			if r.saved != nil {
+				byID[r.record] = r.saved
+			} else {
+				missing = append(missing, r.record)
+			}
+		}
+		if len(missing) > 0 {
+			recs, err := recordsByRule(e.App, name, e.Auth, missing, viewRule)
+			if err != nil {
+				return err
+			}
+			for _, rec := range recs {
+				byID[rec.Id] = rec
+			}
+		}
+		changes := make([]Change, 0, len(byID))
+		for id, rec := range byID {
+			changes = append(changes, Change{Collection: name, ID: id, Record: rec})
 		}
 		if err := finishChanges(e, changes); err != nil {
 			return err

@@ -15,6 +15,7 @@ import (
 type service struct {
 	app   core.App
 	nudge *nudger
+	snaps snapshots // initial syncs' visible lists, by pull session
 }
 
 // Register binds the change feed hooks, the sync routes and the pruning

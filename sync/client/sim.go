@@ -59,10 +59,11 @@ func (r SimReport) Percentile(p float64) time.Duration {
 	return s[i]
 }
 
-// Simulate runs N tablets: each signs in, pulls everything it may see,
-// collects issues offline (and edits some of them), then syncs, with the
-// syncs spread over opts.Spread. It returns when every tablet's outbox has
-// an answer for every mutation.
+// Simulate runs N tablets through a day: in the morning each pulls
+// everything it may see and collects issues offline (editing some of them);
+// in the evening each syncs (push, then pull), the syncs spread over
+// opts.Spread. It returns when every tablet's outbox has an answer for every
+// mutation; the report's push latencies are the evening's.
 func Simulate(ctx context.Context, opts SimOptions) (SimReport, error) {
 	if opts.Tablets <= 0 {
 		opts.Tablets = 1
@@ -122,19 +123,56 @@ func Simulate(ctx context.Context, opts SimOptions) (SimReport, error) {
 			}
 		}()
 	}
-	start := time.Now()
+	// the morning: every tablet pulls its scope, then collects offline
+	tablets := make([]*Client, opts.Tablets)
+	sem := make(chan struct{}, 32)
 	var wg gosync.WaitGroup
-	for i := 0; i < opts.Tablets; i++ {
+	for i := range tablets {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
 			acc := accounts[opts.Accounts[i%len(opts.Accounts)]]
-			rep, err := runTablet(ctx, opts, hc, i, acc.token, acc.user, start.Add(opts.Spread*time.Duration(i)/time.Duration(opts.Tablets)), func(d time.Duration, n int) {
+			c, err := prepareTablet(ctx, opts, hc, i, acc.token, acc.user)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil && firstErr == nil {
+				firstErr = fmt.Errorf("tablet %d: %w", i, err)
+			}
+			tablets[i] = c
+		}(i)
+	}
+	wg.Wait()
+	defer func() {
+		for _, c := range tablets {
+			if c != nil {
+				c.Close()
+			}
+		}
+	}()
+	if firstErr != nil {
+		close(done)
+		return report, firstErr
+	}
+	// the evening: the tablets sync, spread over opts.Spread
+	start := time.Now()
+	for i, c := range tablets {
+		wg.Add(1)
+		go func(i int, c *Client) {
+			defer wg.Done()
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(time.Until(start.Add(opts.Spread * time.Duration(i) / time.Duration(opts.Tablets)))):
+			}
+			c.OnPush = func(d time.Duration, n int) {
 				acked.Add(int64(n))
 				mu.Lock()
 				report.Pushes = append(report.Pushes, d)
 				mu.Unlock()
-			})
+			}
+			rep, _, err := c.Sync(ctx)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil && firstErr == nil {
@@ -146,7 +184,7 @@ func Simulate(ctx context.Context, opts SimOptions) (SimReport, error) {
 			report.Conflict += rep.Conflict
 			report.Rejected += rep.Rejected
 			synced.Add(1)
-		}(i)
+		}(i, c)
 	}
 	wg.Wait()
 	close(done)
@@ -159,21 +197,22 @@ func Simulate(ctx context.Context, opts SimOptions) (SimReport, error) {
 	return report, firstErr
 }
 
-func runTablet(ctx context.Context, opts SimOptions, hc *http.Client, i int, token string, user map[string]any,
-	syncAt time.Time, onPush func(time.Duration, int)) (PushStats, error) {
+// prepareTablet opens a tablet, pulls its scope and makes a day's edits
+// offline.
+func prepareTablet(ctx context.Context, opts SimOptions, hc *http.Client, i int, token string, user map[string]any) (*Client, error) {
 	c, err := Open(filepath.Join(opts.Dir, fmt.Sprintf("tablet-%04d.db", i)), opts.Server)
 	if err != nil {
-		return PushStats{}, err
+		return nil, err
 	}
-	defer c.Close()
 	c.HTTP = hc
 	if err := c.SetToken(token); err != nil {
-		return PushStats{}, err
+		c.Close()
+		return nil, err
 	}
 	if _, err := c.Pull(ctx); err != nil {
-		return PushStats{}, fmt.Errorf("initial pull: %w", err)
+		c.Close()
+		return nil, fmt.Errorf("initial pull: %w", err)
 	}
-	// a day door to door, offline
 	community, _ := user["org"].(string)
 	rng := rand.New(rand.NewPCG(uint64(i), 42))
 	var mine []string
@@ -181,7 +220,8 @@ func runTablet(ctx context.Context, opts SimOptions, hc *http.Client, i int, tok
 		if len(mine) > 0 && n%6 == 5 {
 			id := mine[rng.IntN(len(mine))]
 			if err := c.Update("issues", id, map[string]any{"description": fmt.Sprintf("第%d次走访补充：居民反映情况属实。", n)}); err != nil {
-				return PushStats{}, err
+				c.Close()
+				return nil, err
 			}
 			continue
 		}
@@ -194,18 +234,12 @@ func runTablet(ctx context.Context, opts SimOptions, hc *http.Client, i int, tok
 			"source":        "door_to_door",
 		})
 		if err != nil {
-			return PushStats{}, err
+			c.Close()
+			return nil, err
 		}
 		mine = append(mine, id)
 	}
-	select {
-	case <-ctx.Done():
-		return PushStats{}, ctx.Err()
-	case <-time.After(time.Until(syncAt)):
-	}
-	c.OnPush = onPush
-	ps, _, err := c.Sync(ctx)
-	return ps, err
+	return c, nil
 }
 
 var simTitles = []string{
