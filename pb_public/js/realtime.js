@@ -34,8 +34,8 @@ export function subscribe(topic, fn) {
   const isNew = !set;
   if (!set) handlers.set(topic, (set = new Set()));
   set.add(fn);
-  connect();
-  if (isNew) {
+  if (!es) connect(); // listens to every topic, this one included
+  else if (isNew) {
     listen(topic);
     sendTopics();
   }
@@ -55,8 +55,11 @@ export function onReconnect(fn) {
   return () => reconnectListeners.delete(fn);
 }
 
+const listening = new Set(); // topics with a listener on the current EventSource
+
 function listen(topic) {
-  if (!es) return;
+  if (!es || listening.has(topic)) return;
+  listening.add(topic);
   es.addEventListener(topic, (e) => {
     let msg;
     try {
@@ -79,6 +82,7 @@ let connectedOnce = false;
 function connect() {
   if (es || !token() || !("EventSource" in window)) return;
   setStatus("connecting");
+  listening.clear();
   es = new EventSource("/api/realtime");
   es.addEventListener("PB_CONNECT", (e) => {
     clientId = JSON.parse(e.data).clientId;

@@ -57,17 +57,32 @@ export async function applicationPage(main, { id }) {
   let story;
   let openAction = "";
 
-  async function load() {
+  let stale = false;
+
+  /**
+   * Loads and draws the story. A quiet load (a realtime change) never
+   * redraws under an open form — the person may be half-way through it; the
+   * page is redrawn when the form is submitted or cancelled.
+   */
+  async function load({ quiet = false } = {}) {
     const offline = isField && !navigator.onLine;
+    let fresh = null;
     try {
-      story = await loadStory(id, offline);
+      fresh = await loadStory(id, offline);
     } catch (e) {
-      if (isField && (e.network || e.status === 404)) story = await loadStory(id, true).catch(() => null);
-      if (!story) {
+      if (isField && (e.network || e.status === 404)) fresh = await loadStory(id, true).catch(() => null);
+      if (!fresh) {
+        if (quiet && story) return;
         mount(main, h("div.page-error", { role: "alert", id: "app-error" }, errorMessage(e)), h("p", h("a", { href: "#/" }, "返回")));
         return;
       }
     }
+    if (quiet && main.querySelector(".action-form")) {
+      stale = true;
+      return;
+    }
+    stale = false;
+    story = fresh;
     draw();
   }
 
@@ -524,7 +539,7 @@ export async function applicationPage(main, { id }) {
       h("div.form-error", { hidden: true }),
       h("p.muted.small", `${statusLabel(t.from)} → ${statusLabel(t.to)}`, t.days ? `；将起算 ${t.days} 个工作日期限` : ""),
       parts,
-      h("div.form-actions", send, h("button.btn", { type: "button", onclick: () => (form.remove(), (openAction = "")) }, "取消")),
+      h("div.form-actions", send, h("button.btn", { type: "button", onclick: () => (form.remove(), (openAction = ""), stale && load()) }, "取消")),
     );
 
     const value = (name) => {
@@ -624,9 +639,8 @@ export async function applicationPage(main, { id }) {
 
   await load();
   const again = debounce(() => {
-    // never redraw under a half-filled form
-    if (main.querySelector(".action-form")) return;
-    load();
+    if (main.querySelector(".action-form")) stale = true;
+    else load({ quiet: true });
   }, 300);
   const offs = [];
   if (!isField || navigator.onLine) {
