@@ -40,7 +40,7 @@ async function move(page, action, to, fill = async () => {}) {
   await form.waitFor();
   await fill(form);
   await form.locator('button[type="submit"]').click();
-  await page.waitForSelector(`#app-status[data-status="${to}"]`, { timeout: 15000 });
+  await page.waitForSelector(`#app-status[data-status="${to}"]`, { timeout: 30000 });
 }
 
 const status = async (id) => (await srv.api("GET", `/api/collections/applications/records/${id}`)).body.status;
@@ -66,11 +66,11 @@ test("the seed's story is clicked through the console by each role, ending in �
   await staff.click("#submit-app");
   await staff.click('dialog button:has-text("报送")');
   await ready(staff, "apps");
-  await staff.waitForFunction(() => document.querySelector(".statusbar .pending")?.dataset.count === "0", null, { timeout: 20000 });
+  await staff.waitForFunction(() => document.querySelector(".statusbar .pending")?.dataset.count === "0", null, { timeout: 30000 });
   const found = await srv.api("GET", `/api/collections/applications/records?filter=${encodeURIComponent(`subject = "${subject}"`)}`);
   assert.equal(found.body.totalItems, 1, "submitted once");
   const id = found.body.items[0].id;
-  await staff.waitForFunction((id) => document.querySelector(`[data-id="${id}"] .badge.status`)?.textContent === "已报街道", id, { timeout: 20000 });
+  await staff.waitForFunction((id) => document.querySelector(`[data-id="${id}"] .badge.status`)?.textContent === "已报街道", id, { timeout: 30000 });
   assert.equal(await status(id), "submitted");
 
   // 街道审核人: it is in the queue; forward it
@@ -108,7 +108,7 @@ test("the seed's story is clicked through the console by each role, ending in �
   const edit = leader.locator('form[data-form="edit_talk"]');
   await edit.locator('input[name="place"]').fill("划船社区3幢前（现场）");
   await edit.locator('button[type="submit"]').click();
-  await leader.waitForSelector('#talks dd:has-text("划船社区3幢前（现场）")', { timeout: 15000 });
+  await leader.waitForSelector('#talks dd:has-text("划船社区3幢前（现场）")', { timeout: 30000 });
   await move(leader, "assign", "in_handling", async (f) => {
     await f.locator('textarea[name="record"]').fill("居民反映：台风期间小区严重积水，希望对低洼地进行排涝改造。");
     await f.locator('textarea[name="response"]').fill("交由区城管局牵头办理，限期办结。");
@@ -128,7 +128,7 @@ test("the seed's story is clicked through the console by each role, ending in �
   });
 
   // the leader approves the feedback (the page is live: no reload needed)
-  await leader.waitForSelector(`#app-status[data-status="feedback_submitted"]`, { timeout: 15000 });
+  await leader.waitForSelector(`#app-status[data-status="feedback_submitted"]`, { timeout: 30000 });
   await move(leader, "approve_feedback", "feedback_approved", async (f) => {
     await f.locator('textarea[name="leader_comment"]').fill("同意，请向约谈主体反馈。");
   });
@@ -243,7 +243,7 @@ test("the queue updates live when an application reaches the user", async () => 
   assert.equal(await wg.locator(`#queue a[data-id="${submitted.id}"]`).count(), 0);
   const r = await srv.api("PATCH", `/api/collections/applications/records/${submitted.id}`, { status: "forwarded", decision_note: "报专门工作小组" }, reviewer);
   assert.equal(r.status, 200, JSON.stringify(r.body));
-  await wg.waitForSelector(`#queue a[data-id="${submitted.id}"]`, { timeout: 10000 });
+  await wg.waitForSelector(`#queue a[data-id="${submitted.id}"]`, { timeout: 30000 });
   await wg.context().close();
 });
 
@@ -267,11 +267,11 @@ test("a leader postpones scheduling with a written reason; a missing reason is r
   await form.locator('input[name="schedule_due"]').fill(current);
   await form.locator('button[type="submit"]').click();
   const fieldMsg = form.locator('.field.invalid:has(input[name="schedule_due"]) .field-error');
-  await fieldMsg.waitFor({ timeout: 10000 });
+  await fieldMsg.waitFor({ timeout: 30000 });
   assert.match(await fieldMsg.textContent(), /晚于原期限/);
   await form.locator('input[name="schedule_due"]').fill(due);
   await form.locator('button[type="submit"]').click();
-  await leader.waitForSelector('#timeline .what:has-text("延期商定")', { timeout: 15000 });
+  await leader.waitForSelector('#timeline .what:has-text("延期商定")', { timeout: 30000 });
   const after = (await srv.api("GET", `/api/collections/applications/records/${app.id}`)).body;
   assert.equal(after.status, "notified");
   assert.equal(after.postpone_reason, "领导参加市里防汛会议，需延后商定。");
@@ -290,7 +290,7 @@ test("the community attaches the signed and stamped paper copy to its applicatio
   const form = staff.locator('form[data-form="signed_scan"]');
   await form.locator('input[name="signed_scan"]').setInputFiles({ name: "盖章申报表.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n") });
   await form.locator('button[type="submit"]').click();
-  await staff.waitForSelector('#forms button[data-file="scan"]', { timeout: 15000 });
+  await staff.waitForSelector('#forms button[data-file="scan"]', { timeout: 30000 });
   const after = (await srv.api("GET", `/api/collections/applications/records/${app.id}`)).body;
   assert.ok(after.signed_scan, "stored on the record");
   assert.equal(after.status, app.status, "the status did not move");
@@ -347,7 +347,7 @@ test("the other moves work from their forms: decline, resolve on the spot, retur
   await f.locator('select[name="assigned_leader"]').selectOption(options[0]);
   await f.locator('textarea[name="decision_note"]').fill("请分管副区长接受约谈。");
   await f.locator('button[type="submit"]').click();
-  await from.waitForSelector('#timeline .what:has-text("指定分管领导")', { timeout: 15000 });
+  await from.waitForSelector('#timeline .what:has-text("指定分管领导")', { timeout: 30000 });
   const after = (await srv.api("GET", `/api/collections/applications/records/${notified.id}`)).body;
   assert.equal(after.assigned_leader, options[0]);
   assert.equal(after.status, "notified");

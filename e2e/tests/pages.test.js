@@ -141,7 +141,7 @@ test("residents co-sign on the signature pad; the signatures reach the server wi
   await shot(grid, "field-signature");
   await grid.click('#signature-form button[type="submit"]');
   await grid.waitForSelector('td:has-text("冯秀珍")');
-  await grid.waitForFunction(() => document.querySelector(".statusbar .pending")?.dataset.count === "0", null, { timeout: 20000 });
+  await grid.waitForFunction(() => document.querySelector(".statusbar .pending")?.dataset.count === "0", null, { timeout: 30000 });
   const after = await srv.api("GET", `/api/collections/signatures/records?filter=${encodeURIComponent(`application = "${draft.id}" && name = "冯秀珍"`)}`);
   assert.equal(after.body.totalItems, 1);
   assert.ok(after.body.items[0].image, "with the signature image");
