@@ -10,3 +10,10 @@ func WithSnapshots(from int64) (restore func()) {
 	snapshotMinRange = from
 	return func() { snapshotMinRange = old }
 }
+
+// WithScopedPages makes pulls read every page they can from the caller's
+// scope until the returned func restores the default.
+func WithScopedPages() (restore func()) {
+	forceScoped = true
+	return func() { forceScoped = false }
+}

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	gosync "sync"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -204,6 +205,16 @@ func (s *service) readPage(e *core.RequestEvent, auth *core.Record, cur Cursor, 
 			s.snaps.drop(cur.Session)
 		}
 	}
+	if after < hi && len(out.Changes) < limit {
+		items, reached, ok, err := scopedPage(app, auth, rules, cur.Session, holds, after, hi, limit-len(out.Changes))
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out.Changes = append(out.Changes, items...)
+			after = reached
+		}
+	}
 	window := int64(max(firstChunk, limit))
 	var walked int64
 	for after < hi && len(out.Changes) < limit {
@@ -234,7 +245,7 @@ func (s *service) readPage(e *core.RequestEvent, auth *core.Record, cur Cursor, 
 	if err := finishChanges(e, out.Changes); err != nil {
 		return nil, err
 	}
-	if err := rememberHeld(app, cur.Session, out.Changes); err != nil {
+	if err := s.held.remember(app, cur.Session, out.Changes); err != nil {
 		return nil, err
 	}
 	out.Cursor = Cursor{Session: cur.Session, Seq: after}.String()
@@ -580,15 +591,66 @@ func hiddenBeyond(c *core.Collection, keep []string) []string {
 	return out
 }
 
-// rememberHeld records what this page hands out (upserts) and takes back
-// (deletes, kept with their seq so a retried page deletes again).
-func rememberHeld(app core.App, session int64, changes []Change) error {
-	// one parameter: the page as a JSON array of [collection, id, gone]
-	rows := make([][3]any, len(changes))
-	for i, c := range changes {
-		rows[i] = [3]any{c.Collection, c.ID, nil}
-		if c.Op == OpDelete {
-			rows[i][2] = c.Seq
+// heldWriter records what pages hand out (upserts) and take back
+// (deletes, kept with their seq so a retried page deletes again). Pages
+// that finish together are written together, in one short transaction
+// (group commit): the database has one writer, which pushes need. Each
+// page still waits for its rows to be committed before it answers.
+type heldWriter struct {
+	mu      gosync.Mutex
+	pending []heldBatch
+	running bool
+}
+
+type heldBatch struct {
+	session int64
+	changes []Change
+	done    chan error
+}
+
+func (w *heldWriter) remember(app core.App, session int64, changes []Change) error {
+	b := heldBatch{session: session, changes: changes, done: make(chan error, 1)}
+	w.mu.Lock()
+	w.pending = append(w.pending, b)
+	if !w.running {
+		w.running = true
+		go w.flush(app)
+	}
+	w.mu.Unlock()
+	return <-b.done
+}
+
+// flush writes what is pending until nothing is.
+func (w *heldWriter) flush(app core.App) {
+	for {
+		w.mu.Lock()
+		batches := w.pending
+		w.pending = nil
+		if len(batches) == 0 {
+			w.running = false
+			w.mu.Unlock()
+			return
+		}
+		w.mu.Unlock()
+		err := writeHeld(app, batches)
+		for _, b := range batches {
+			b.done <- err
+		}
+	}
+}
+
+func writeHeld(app core.App, batches []heldBatch) error {
+	// one parameter: the rows as a JSON array of [session, collection, id, gone]
+	var rows [][4]any
+	var sessions []any
+	for _, b := range batches {
+		sessions = append(sessions, b.session)
+		for _, c := range b.changes {
+			row := [4]any{b.session, c.Collection, c.ID, nil}
+			if c.Op == OpDelete {
+				row[3] = c.Seq
+			}
+			rows = append(rows, row)
 		}
 	}
 	raw, err := json.Marshal(rows)
@@ -596,17 +658,17 @@ func rememberHeld(app core.App, session int64, changes []Change) error {
 		return err
 	}
 	return app.RunInTransaction(func(tx core.App) error {
-		if len(changes) > 0 {
+		if len(rows) > 0 {
 			_, err := tx.DB().NewQuery("INSERT INTO " + tableHeld + ` (session, collection, record, gone)
-				SELECT {:s}, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]')
+				SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]')
 				FROM json_each({:rows}) WHERE true
 				ON CONFLICT (session, collection, record) DO UPDATE SET gone = excluded.gone`).
-				Bind(dbx.Params{"s": session, "rows": string(raw)}).Execute()
+				Bind(dbx.Params{"rows": string(raw)}).Execute()
 			if err != nil {
 				return fmt.Errorf("remember held: %w", err)
 			}
 		}
-		_, err := tx.DB().Update(tableSessions, dbx.Params{"seen": nowText()}, dbx.HashExp{"id": session}).Execute()
+		_, err := tx.DB().Update(tableSessions, dbx.Params{"seen": nowText()}, inList("id", sessions)).Execute()
 		return err
 	})
 }

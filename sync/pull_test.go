@@ -330,12 +330,16 @@ func TestPullCursorAndSchema(t *testing.T) {
 	}
 }
 
-// bothWays runs a pull test with the feed walk only, then with initial
-// syncs served from snapshot lists.
+// bothWays runs a pull test with the feed walk, then with initial syncs
+// served from snapshot lists, then with pages read from the caller's scope.
 func bothWays(t *testing.T, test func(t *testing.T)) {
 	t.Run("walk", test)
 	t.Run("snapshot", func(t *testing.T) {
 		defer ysync.WithSnapshots(1)()
+		test(t)
+	})
+	t.Run("scoped", func(t *testing.T) {
+		defer ysync.WithScopedPages()()
 		test(t)
 	})
 }

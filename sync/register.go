@@ -16,6 +16,7 @@ type service struct {
 	app   core.App
 	nudge *nudger
 	snaps snapshots // initial syncs' visible lists, by pull session
+	held  heldWriter
 }
 
 // Register binds the change feed hooks, the sync routes and the pruning

@@ -1,11 +1,14 @@
 package client
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -28,6 +31,12 @@ type SimOptions struct {
 	// workers and community staff); Password is theirs.
 	Accounts []string
 	Password string
+	// Communities, when set, spreads the tablets over that many simulated
+	// communities (a district has dozens; the demo has four), each with a
+	// grid worker account, created through the API as the superuser
+	// (Superuser, SuperuserPassword) if missing. Accounts is then ignored.
+	Communities                  int
+	Superuser, SuperuserPassword string
 	// Spread starts the tablets' syncs evenly over this window (0: all at once).
 	Spread time.Duration
 	// Out receives a progress line now and then (nil: quiet).
@@ -83,6 +92,13 @@ func Simulate(ctx context.Context, opts SimOptions) (SimReport, error) {
 		opts.Dir = dir
 	}
 	hc := &http.Client{Timeout: 5 * time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	if opts.Communities > 0 {
+		emails, err := simAccounts(ctx, hc, opts)
+		if err != nil {
+			return SimReport{}, fmt.Errorf("simulated communities: %w", err)
+		}
+		opts.Accounts = emails
+	}
 	type account struct {
 		token string
 		user  map[string]any
@@ -242,6 +258,94 @@ func prepareTablet(ctx context.Context, opts SimOptions, hc *http.Client, i int,
 	return c, nil
 }
 
+// simAccounts makes sure opts.Communities simulated communities exist,
+// each with a grid worker, and returns their emails.
+func simAccounts(ctx context.Context, hc *http.Client, opts SimOptions) ([]string, error) {
+	server := strings.TrimRight(opts.Server, "/")
+	token, err := superuserToken(ctx, hc, server, opts.Superuser, opts.SuperuserPassword)
+	if err != nil {
+		return nil, err
+	}
+	api := func(method, path string, body any, out any) error {
+		raw, _ := json.Marshal(body)
+		req, _ := http.NewRequestWithContext(ctx, method, server+path, bytes.NewReader(raw))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", token)
+		res, err := hc.Do(req)
+		if err != nil {
+			return err
+		}
+		defer res.Body.Close()
+		data, _ := io.ReadAll(res.Body)
+		if res.StatusCode >= 300 {
+			return fmt.Errorf("%s %s: %d %s", method, path, res.StatusCode, data)
+		}
+		if out != nil {
+			return json.Unmarshal(data, out)
+		}
+		return nil
+	}
+	type list struct {
+		Items []map[string]any `json:"items"`
+	}
+	var streets list
+	if err := api(http.MethodGet, "/api/collections/orgs/records?perPage=100&filter="+url.QueryEscape(`kind = "street"`), nil, &streets); err != nil {
+		return nil, err
+	}
+	if len(streets.Items) == 0 {
+		return nil, fmt.Errorf("no street to put communities under")
+	}
+	var emails []string
+	for n := 1; n <= opts.Communities; n++ {
+		code := fmt.Sprintf("SIM-%03d", n)
+		email := fmt.Sprintf("sim-grid-%03d@yuetan.example", n)
+		var found list
+		if err := api(http.MethodGet, "/api/collections/orgs/records?filter="+url.QueryEscape(`code = "`+code+`"`), nil, &found); err != nil {
+			return nil, err
+		}
+		var org map[string]any
+		if len(found.Items) > 0 {
+			org = found.Items[0]
+		} else if err := api(http.MethodPost, "/api/collections/orgs/records", map[string]any{
+			"name": fmt.Sprintf("模拟社区%03d", n), "kind": "community", "code": code,
+			"parent": streets.Items[n%len(streets.Items)]["id"],
+		}, &org); err != nil {
+			return nil, err
+		}
+		if err := api(http.MethodGet, "/api/collections/users/records?filter="+url.QueryEscape(`email = "`+email+`"`), nil, &found); err != nil {
+			return nil, err
+		}
+		if len(found.Items) == 0 {
+			if err := api(http.MethodPost, "/api/collections/users/records", map[string]any{
+				"email": email, "password": opts.Password, "passwordConfirm": opts.Password, "verified": true,
+				"name": fmt.Sprintf("模拟网格员%03d", n), "role": "grid_worker", "org": org["id"],
+			}, nil); err != nil {
+				return nil, err
+			}
+		}
+		emails = append(emails, email)
+	}
+	return emails, nil
+}
+
+func superuserToken(ctx context.Context, hc *http.Client, server, email, password string) (string, error) {
+	body, _ := json.Marshal(map[string]string{"identity": email, "password": password})
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, server+"/api/collections/_superusers/auth-with-password", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	res, err := hc.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer res.Body.Close()
+	var out struct {
+		Token string `json:"token"`
+	}
+	if res.StatusCode != http.StatusOK || json.NewDecoder(res.Body).Decode(&out) != nil {
+		return "", fmt.Errorf("superuser login %s: %d", email, res.StatusCode)
+	}
+	return out.Token, nil
+}
+
 var simTitles = []string{
 	"楼道照明损坏", "小区僵尸车占用车位", "低洼地积水", "垃圾投放点异味", "电动车楼道充电",
 	"配电箱老化跳闸", "雨污管道堵塞", "老年食堂需求", "加装电梯意见", "停车秩序混乱",
@@ -271,5 +375,8 @@ func Command() *cobra.Command {
 	f.StringVar(&accounts, "accounts", strings.Join(DefaultAccounts, ","), "登录账号，逗号分隔，轮流分配给平板")
 	f.StringVar(&opts.Password, "password", "yuetan2026", "账号密码")
 	f.DurationVar(&opts.Spread, "spread", 0, "各平板开始同步的时间分散在此时长内")
+	f.IntVar(&opts.Communities, "communities", 0, "分散到多少个模拟社区（各建一个网格员账号，需超级管理员）；0 为使用 --accounts")
+	f.StringVar(&opts.Superuser, "superuser", "admin@yuetan.example", "创建模拟社区所用的超级管理员")
+	f.StringVar(&opts.SuperuserPassword, "superuser-password", "yuetan2026", "超级管理员密码")
 	return cmd
 }
