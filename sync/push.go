@@ -502,7 +502,7 @@ func canCreate(tx core.App, st *pushState, coll *core.Collection, rec *core.Reco
 		return false, err
 	}
 	var exists int
-	if _, ok := standalone(st.sqlDB, resolver, expr, dc.Name, info.Auth); ok {
+	if standalone(st.sqlDB, resolver, expr, dc.Name, info.Auth) {
 		st.shapes[shapeKey] = true
 		q := tx.NonconcurrentDB().Select("(1)").From("(SELECT 1) AS __one").AndWhere(expr)
 		if err := resolver.UpdateQuery(q); err != nil {
@@ -556,40 +556,21 @@ func bodyFieldsOf(rule string) []string {
 
 // standalone reports whether a built rule reads neither the record nor any
 // table but the caller's own auth record (PocketBase joins it for
-// "@request.auth.*", and a push never changes it), and returns a key naming
-// its SQL and joins with the parameter values in place of their random names.
-func standalone(db *dbx.DB, resolver *core.RecordFieldResolver, expr dbx.Expression, table string, auth *core.Record) (string, bool) {
+// "@request.auth.*", and a push never changes it).
+func standalone(db *dbx.DB, resolver *core.RecordFieldResolver, expr dbx.Expression, table string, auth *core.Record) bool {
 	if db == nil || auth == nil {
-		return "", false
+		return false
 	}
 	probe := db.Select("(1)")
 	if err := resolver.UpdateQuery(probe); err != nil {
-		return "", false
+		return false
 	}
-	var key strings.Builder
 	for _, j := range probe.Info().Join {
 		if j.Table != auth.Collection().Name+" __auth_"+auth.Collection().Name {
-			return "", false
+			return false
 		}
-		params := dbx.Params{}
-		key.WriteString(j.Table + " ON " + literal(j.On.Build(db, params), params) + "|")
 	}
-	params := dbx.Params{}
-	text := expr.Build(db, params)
-	if strings.Contains(text, table) {
-		return "", false
-	}
-	key.WriteString(literal(text, params))
-	return key.String(), true
-}
-
-var placeholderRE = regexp.MustCompile(`\{:(\w+)\}`)
-
-// literal replaces the placeholders of built SQL by their values.
-func literal(text string, params dbx.Params) string {
-	return placeholderRE.ReplaceAllStringFunc(text, func(ph string) string {
-		return fmt.Sprintf("%#v", params[ph[2:len(ph)-1]])
-	})
+	return !strings.Contains(expr.Build(db, dbx.Params{}), table)
 }
 
 // loggedMutation is a remembered mutation.

@@ -32,7 +32,42 @@ func specialize(rule string, auth *core.Record) (out string, always, never, ok b
 	case no:
 		return "", false, true, true
 	}
-	return text, false, false, true
+	return stripOuter(text), false, false, true
+}
+
+// stripOuter drops parentheses around the whole text.
+func stripOuter(text string) string {
+	for len(text) > 1 && text[0] == '(' && text[len(text)-1] == ')' {
+		depth, quote, wraps := 0, byte(0), true
+		for i := 0; i < len(text); i++ {
+			c := text[i]
+			switch {
+			case quote != 0:
+				if c == '\\' {
+					i++
+				} else if c == quote {
+					quote = 0
+				}
+			case c == '"' || c == '\'':
+				quote = c
+			case c == '(':
+				depth++
+			case c == ')':
+				depth--
+				if depth == 0 && i < len(text)-1 {
+					wraps = false
+				}
+			}
+			if !wraps {
+				break
+			}
+		}
+		if !wraps {
+			break
+		}
+		text = text[1 : len(text)-1]
+	}
+	return text
 }
 
 type truth int
