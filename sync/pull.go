@@ -199,6 +199,12 @@ func (s *service) readPage(e *core.RequestEvent, auth *core.Record, cur Cursor, 
 	}
 	if snap != nil && after < snap.to {
 		items, reached := snap.page(after, limit)
+		if hi == snap.to {
+			// nothing was written since the list was made: no row has moved
+			for i := range items {
+				items[i].listed = false
+			}
+		}
 		out.Changes = append(out.Changes, items...)
 		after = reached
 		if after >= snap.to {
