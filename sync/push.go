@@ -274,8 +274,13 @@ func mutate(tx core.App, ctx context.Context, auth *core.Record, st *pushState, 
 			return res.reject(router.NewForbiddenError("您无权创建这条记录：超出了您可以填报的范围。", err))
 		}
 		if err := tx.SaveWithContext(ctx, rec); err != nil {
-			if r, ok := exists(); ok {
-				return r
+			// only a refused id means the record is there already (a
+			// failure after writing must not find its own write)
+			var ve validation.Errors
+			if errors.As(err, &ve) && ve[core.FieldNameId] != nil {
+				if r, ok := exists(); ok {
+					return r
+				}
 			}
 			return res.reject(err)
 		}

@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/pocketbase/dbx"
+	validation "github.com/pocketbase/ozzo-validation/v4"
+	"github.com/pocketbase/pocketbase/core"
 
 	"yuetan/collections"
 	"yuetan/internal/testenv"
@@ -73,6 +75,17 @@ func TestPushRetriesNeverDuplicate(t *testing.T) {
 	// the mutation log has one row per (client, id)
 	if n := count(t, env, "SELECT COUNT(*) FROM _sync_mutations WHERE client = 'tab-retry'", nil); n != 3 {
 		t.Fatalf("mutation log rows: %d, want 3", n)
+	}
+	// the same record sent again under a new mutation id (a reset tablet):
+	// the server's copy stands
+	resent := map[string]any{}
+	for k, v := range muts[0] {
+		resent[k] = v
+	}
+	resent["id"] = mid()
+	r = push(t, env, gridEmail, "tab-reset", resent).Results[0]
+	if r.Status != ysync.StatusConflict || r.Record["id"] != muts[0]["record"] || r.Seq != first.Results[0].Seq {
+		t.Fatalf("re-sent create: %+v", r)
 	}
 	// a retried mutation in a new push is still a duplicate next to new work
 	again := push(t, env, gridEmail, "tab-retry", muts[2], createIssue(hc, "重试四"))
@@ -386,4 +399,49 @@ func hasHanTest(s string) bool {
 		}
 	}
 	return false
+}
+
+// TestPushRefusedAfterWriting makes one mutation fail after its record and
+// feed row were written (a hook erroring after the write): the push runs
+// again without it, so it leaves nothing, and its neighbours apply once.
+func TestPushRefusedAfterWriting(t *testing.T) {
+	env := testenv.New(t)
+	env.App.OnRecordCreateExecute(collections.Issues).BindFunc(func(e *core.RecordEvent) error {
+		if err := e.Next(); err != nil {
+			return err
+		}
+		if e.Record.GetString(collections.IssueTitle) == "写入后失败" {
+			return validation.Errors{collections.IssueTitle: validation.NewError("late_failure", "写入后的检查未通过。")}
+		}
+		return nil
+	})
+	hc := env.Org("DL-HC").Id
+	good1, poison, good2 := createIssue(hc, "前一条"), createIssue(hc, "写入后失败"), createIssue(hc, "后一条")
+	out := push(t, env, gridEmail, "tab-late", good1, poison, good2)
+	if out.Results[0].Status != ysync.StatusApplied || out.Results[1].Status != ysync.StatusRejected || out.Results[2].Status != ysync.StatusApplied {
+		t.Fatalf("results: %+v", out.Results)
+	}
+	if !strings.Contains(out.Results[1].Error.Message, "写入后的检查未通过") {
+		t.Fatalf("error: %+v", out.Results[1].Error)
+	}
+	for _, m := range []map[string]any{good1, poison, good2} {
+		want := 1
+		if m["id"] == poison["id"] {
+			want = 0
+		}
+		if n := count(t, env, "SELECT COUNT(*) FROM issues WHERE id = {:id}", dbx.Params{"id": m["record"]}); n != want {
+			t.Fatalf("%s: %d records, want %d", m["record"], n, want)
+		}
+		if n := count(t, env, "SELECT COUNT(*) FROM _sync_changes WHERE record = {:id}", dbx.Params{"id": m["record"]}); n != want {
+			t.Fatalf("%s: %d feed rows, want %d", m["record"], n, want)
+		}
+	}
+	if n := count(t, env, "SELECT COUNT(*) FROM _sync_mutations WHERE client = 'tab-late'", nil); n != 3 {
+		t.Fatalf("mutation log: %d rows", n)
+	}
+	// the retry answers all three from the log
+	again := push(t, env, gridEmail, "tab-late", good1, poison, good2)
+	if again.Results[1].Status != ysync.StatusDuplicate || again.Results[1].Outcome != ysync.StatusRejected {
+		t.Fatalf("retry: %+v", again.Results)
+	}
 }
