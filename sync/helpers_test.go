@@ -2,7 +2,6 @@ package sync_test
 
 import (
 	"bytes"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,6 +14,7 @@ import (
 	"github.com/pocketbase/dbx"
 
 	"yuetan/internal/testenv"
+	"yuetan/sync/client"
 	ysync "yuetan/sync"
 )
 
@@ -179,17 +179,7 @@ func pullAll(t testing.TB, env *testenv.Env, email, cursor string, limit int, r 
 }
 
 // newID returns a PocketBase-style record id made by a tablet.
-func newID() string {
-	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
-	b := make([]byte, 15)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return string(b)
-}
+func newID() string { return client.NewID() }
 
 var mutationN int
 
