@@ -14,8 +14,8 @@ import (
 	"github.com/pocketbase/dbx"
 
 	"yuetan/internal/testenv"
-	"yuetan/sync/client"
 	ysync "yuetan/sync"
+	"yuetan/sync/client"
 )
 
 // Demo accounts used across the tests.
