@@ -158,9 +158,17 @@ export async function signInDirect(page, srv, email) {
   await page.waitForFunction(() => document.body.dataset.ready && document.body.dataset.ready !== "login");
 }
 
-/** Waits until the current page has rendered (the router marks body[data-ready]). */
+/**
+ * Waits until the page named name has drawn its data for the path in the
+ * address bar (the router's readiness contract: body[data-ready] and
+ * body[data-ready-path]), so a page of the same name drawn for an earlier
+ * address never counts.
+ */
 export async function ready(page, name) {
-  await page.waitForFunction((n) => document.body.dataset.ready === n, name);
+  await page.waitForFunction((n) => {
+    const path = location.hash.replace(/^#/, "").split("?")[0] || "/";
+    return document.body.dataset.ready === n && document.body.dataset.readyPath === path;
+  }, name);
 }
 
 /**

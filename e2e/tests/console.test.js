@@ -247,6 +247,46 @@ test("the queue updates live when an application reaches the user", async () => 
   await wg.context().close();
 });
 
+test("a live reload still in flight when the user moves on never replaces the page that follows", async () => {
+  // The application page reloads when its record changes. Hold that
+  // reload's answer, move to another page, then let the answer through:
+  // the page that followed must stay as it is (this raced in CI: the
+  // bulletin link vanished under the test after 销号).
+  const app = (await srv.api("GET", `/api/collections/applications/records?filter=${encodeURIComponent('status = "forwarded"')}`)).body.items[0];
+  assert.ok(app, "the demo has an application at the working group");
+  const wg = await as("wg@yuetan.example");
+  await openApp(wg, app.id);
+  let release;
+  const gate = new Promise((r) => (release = r));
+  let held;
+  const holding = new Promise((r) => (held = r));
+  await wg.route(new RegExp(`/api/collections/applications/records/${app.id}(\\?|$)`), async (route) => {
+    held();
+    await gate;
+    await route.continue();
+  });
+  const story = new Set();
+  const storyDone = new Promise((resolve) =>
+    wg.on("requestfinished", (r) => {
+      const m = r.url().match(/\/api\/collections\/(\w+)\/records/);
+      if (m && r.url().includes(app.id)) story.add(m[1]);
+      if (["applications", "talks", "feedback", "events", "supervisions", "issues"].every((c) => story.has(c))) resolve();
+    }),
+  );
+  const r = await srv.api("PATCH", `/api/collections/applications/records/${app.id}`, { decision_note: "会审前补充说明。" }, "wg@yuetan.example");
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  await holding; // the page's reload is waiting for its answer
+  await wg.goto(`${srv.url}/#/overdue`);
+  await ready(wg, "overdue");
+  release();
+  await storyDone; // the old page has every answer it asked for
+  await wg.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 100))));
+  assert.equal(await wg.locator("#bulletin-pdf").count(), 1, "the overdue page is still there");
+  assert.equal(await wg.locator("#app-status").count(), 0, "the old application page did not come back");
+  assert.deepEqual(wg.errors, []);
+  await wg.context().close();
+});
+
 test("a leader postpones scheduling with a written reason; a missing reason is refused beside its field", async () => {
   const app = (await srv.api("GET", `/api/collections/applications/records?filter=${encodeURIComponent('status = "notified"')}`)).body.items[0];
   assert.ok(app, "the demo has an application notified to a leader");

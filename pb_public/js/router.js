@@ -47,14 +47,23 @@ export function start(main, { fallback, before }) {
       }
       current = null;
       const started = performance.now();
+      const name = r.name || r.pattern;
       delete document.body.dataset.ready;
-      document.body.dataset.page = r.name || r.pattern;
-      main.replaceChildren();
+      delete document.body.dataset.readyPath;
+      document.body.dataset.page = name;
+      // Each rendering draws into a view of its own. When the route changes
+      // the view leaves the page, so whatever an old page still does — a
+      // realtime reload in flight, a debounced redraw — lands in a detached
+      // element and can never replace the page that followed it.
+      const view = document.createElement("div");
+      view.className = "view";
+      view.dataset.route = name;
+      main.replaceChildren(view);
       window.scrollTo(0, 0);
       const token = {};
       current = token;
       try {
-        const cleanup = await r.page(main, params);
+        const cleanup = await r.page(view, params);
         if (current !== token) {
           if (typeof cleanup === "function") cleanup();
           return;
@@ -62,13 +71,17 @@ export function start(main, { fallback, before }) {
         token.cleanup = cleanup;
       } catch (e) {
         console.error(e);
-        main.replaceChildren(errorBox(e));
+        if (current === token) view.replaceChildren(errorBox(e));
       }
+      // The readiness contract: body[data-ready] names the page and
+      // body[data-ready-path] the path it drew, set once that page has drawn
+      // its data, and only while it is still the page on screen.
       if (current === token) {
-        const title = main.querySelector("h1")?.textContent?.trim();
+        const title = view.querySelector("h1")?.textContent?.trim();
         document.title = title ? `${title} · 群众约谈` : "群众约谈";
         document.body.dataset.readyAt = String(Math.round(performance.now())); // ms since the navigation started
-        document.body.dataset.ready = r.name || r.pattern;
+        document.body.dataset.readyPath = path;
+        document.body.dataset.ready = name;
         document.body.dataset.renderMs = String(Math.round(performance.now() - started));
       }
       return;

@@ -7,7 +7,7 @@
 import { me, getRecord, listAll, createRecord, updateRecord, ApiError, errorMessage, fileUrl } from "../api.js";
 import {
   h, mount, field, select, fmtDate, fmtDateTime, showFormError, clearFormError, toast, busy, todayYMD, addDays, ymd,
-  dateInputToPB, dateTimeInputToPB, pbToDateTimeInput, debounce, empty,
+  dateInputToPB, dateTimeInputToPB, pbToDateTimeInput, empty,
 } from "../ui.js";
 import {
   wf, available, inScope, actorOf, statusLabel, categoryLabel, talkFormLabel, applicantKindLabel, satisfactionLabel, dueOf, nextWorkday,
@@ -15,6 +15,7 @@ import {
 } from "../vocab.js";
 import { directory, orgName, userName, userWithTitle, leaders, departments, handlersOf } from "../directory.js";
 import { subscribe, onReconnect } from "../realtime.js";
+import { serial } from "../live.js";
 import { storedThumb } from "../widgets/photos.js";
 import { printLink, openWithToken } from "../widgets/print.js";
 import { dueChip } from "./queue.js";
@@ -64,19 +65,23 @@ export async function applicationPage(main, { id }) {
    * redraws under an open form — the person may be half-way through it; the
    * page is redrawn when the form is submitted or cancelled.
    */
+  let generation = 0; // the newest load started: only its answer is drawn
   async function load({ quiet = false } = {}) {
+    const mine = ++generation;
     const offline = isField && !navigator.onLine;
     let fresh = null;
     try {
       fresh = await loadStory(id, offline);
     } catch (e) {
       if (isField && (e.network || e.status === 404)) fresh = await loadStory(id, true).catch(() => null);
+      if (mine !== generation) return;
       if (!fresh) {
         if (quiet && story) return;
         mount(main, h("div.page-error", { role: "alert", id: "app-error" }, errorMessage(e)), h("p", h("a", { href: "#/" }, "返回")));
         return;
       }
     }
+    if (mine !== generation) return; // a newer load (after a later change) is under way
     if (quiet && main.querySelector(".action-form")) {
       stale = true;
       return;
@@ -638,11 +643,11 @@ export async function applicationPage(main, { id }) {
   }
 
   await load();
-  const again = debounce(() => {
+  const again = serial(async () => {
     if (main.querySelector(".action-form")) stale = true;
-    else load({ quiet: true });
+    else await load({ quiet: true });
   }, 300);
-  const offs = [];
+  const offs = [again.stop];
   if (!isField || navigator.onLine) {
     const mine = (m) => m.record?.application === id && again();
     offs.push(subscribe(`applications/${id}`, again), subscribe("talks/*", mine), subscribe("feedback/*", mine), subscribe("events/*", mine), onReconnect(again));

@@ -6,7 +6,8 @@
 import { me } from "../api.js";
 import { h, mount, field, select, fmtDate, fmtDateTime, showFormError, toast, empty, confirmDialog, busy } from "../ui.js";
 import * as store from "../db.js";
-import { mutate, onDataChange, syncNow, outbox } from "../sync.js";
+import { mutate, syncNow, outbox } from "../sync.js";
+import { liveLocal } from "../live.js";
 import { wf, statusLabel, applicantKinds, applicantKindLabel, categoryLabel, dueOf, dueColour, nextWorkday, label, issueKinds, available } from "../vocab.js";
 import { directory, leaders, orgName, userWithTitle } from "../directory.js";
 import { navigate } from "../router.js";
@@ -70,8 +71,9 @@ export async function fieldAppsPage(main) {
     h("div.page-head", h("h1", isStaff ? "约谈申请" : "居民联名"), isStaff ? h("a.btn.primary", { href: "#/apps/new", id: "new-app" }, "＋ 新建约谈申请") : null),
     list,
   );
-  await draw();
-  return onDataChange((cs) => cs.some((c) => ["applications", "signatures"].includes(c)) && draw());
+  const updates = liveLocal(draw, ["applications", "signatures"]);
+  await updates.now();
+  return updates;
 }
 
 /** The problems that stop an application from being submitted, and hints. */
@@ -348,10 +350,10 @@ export async function signaturesPage(main, { id }) {
     editable ? form : h("p.note", "申请已报送，不能再增减签名。"),
     list,
   );
-  await draw();
-  const off = onDataChange((cs) => cs.includes("signatures") && draw());
+  const updates = liveLocal(draw, ["signatures"]);
+  await updates.now();
   return () => {
-    off();
+    updates();
     pad.destroy();
   };
 }

@@ -5,7 +5,8 @@
 import { me } from "../api.js";
 import { h, mount, field, select, fmtDate, showFormError, toast, empty, confirmDialog, debounce } from "../ui.js";
 import * as store from "../db.js";
-import { mutate, onDataChange } from "../sync.js";
+import { mutate } from "../sync.js";
+import { liveLocal } from "../live.js";
 import { issueKinds, issueSources, issueStatuses, meetingKinds, label } from "../vocab.js";
 import { navigate, query } from "../router.js";
 import { photoPicker } from "../widgets/photos.js";
@@ -34,18 +35,18 @@ export async function issuesPage(main) {
     mount(list, rows.length ? rows.map(issueItem) : empty(all.length ? "没有符合条件的问题。" : "还没有问题。点“登记问题”开始收集。"));
   }
 
-  const redraw = debounce(draw, 150);
-  search.addEventListener("input", redraw);
-  kind.addEventListener("change", draw);
-  status.addEventListener("change", draw);
+  const updates = liveLocal(draw, ["issues"]);
+  search.addEventListener("input", debounce(updates.now, 150));
+  kind.addEventListener("change", updates.now);
+  status.addEventListener("change", updates.now);
   mount(
     main,
     h("div.page-head", h("h1", "问题收集"), count, h("a.btn.primary", { href: "#/issues/new", id: "new-issue" }, "＋ 登记问题")),
     h("div.toolbar", search, kind, status),
     list,
   );
-  await draw();
-  return onDataChange((cs) => cs.includes("issues") && draw());
+  await updates.now();
+  return updates;
 }
 
 function issueItem(i) {

@@ -3,7 +3,8 @@
 import { me } from "../api.js";
 import { h, mount, field, select, fmtDate, showFormError, toast, empty, ymd, dateInputToPB, todayYMD, confirmDialog } from "../ui.js";
 import * as store from "../db.js";
-import { mutate, onDataChange } from "../sync.js";
+import { mutate } from "../sync.js";
+import { liveLocal } from "../live.js";
 import { meetingKinds, label } from "../vocab.js";
 import { navigate } from "../router.js";
 
@@ -33,8 +34,9 @@ export async function meetingsPage(main) {
     );
   }
   mount(main, h("div.page-head", h("h1", "恳谈会议"), h("a.btn.primary", { href: "#/meetings/new" }, "＋ 记录会议")), list);
-  await draw();
-  return onDataChange((cs) => cs.includes("meetings") && draw());
+  const updates = liveLocal(draw, ["meetings"]);
+  await updates.now();
+  return updates;
 }
 
 export async function meetingFormPage(main, { id }) {

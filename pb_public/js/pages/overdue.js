@@ -7,7 +7,8 @@ import { printLink } from "../widgets/print.js";
 import { h, mount, fmtDateTime, empty, toast, busy, field, showFormError, todayYMD } from "../ui.js";
 import { dueOf, dueColour, nextWorkday, statusLabel, isOpen, label, supervisionKinds } from "../vocab.js";
 import { directory, orgName, userName } from "../directory.js";
-import { loadApplications, dueChip, live } from "./queue.js";
+import { loadApplications, dueChip } from "./queue.js";
+import { live } from "../live.js";
 
 export async function overduePage(main) {
   const user = me();
@@ -15,6 +16,7 @@ export async function overduePage(main) {
   const [dir, next] = await Promise.all([directory(), nextWorkday()]);
   const board = h("div", { id: "overdue-board" });
   const recent = h("div", { id: "supervision-list" });
+  const updates = live(load, ["applications/*", "supervisions/*"]);
 
   async function load() {
     const [apps, sups] = await Promise.all([
@@ -101,7 +103,7 @@ export async function overduePage(main) {
         }),
       );
       toast("督办提醒已发出。", "ok");
-      load();
+      updates.now();
     } catch (e) {
       toast(e.message, "error");
     }
@@ -128,7 +130,7 @@ export async function overduePage(main) {
       await busy(publish, () => createRecord("supervisions", { kind: "bulletin", note: `${month.value} 督查通报：${note.value.trim()}` }));
       note.value = "";
       toast("督查通报已发布。", "ok");
-      load();
+      updates.now();
     } catch (err) {
       showFormError(bulletinForm, err);
     }
@@ -140,6 +142,6 @@ export async function overduePage(main) {
     board,
     h("div.cols", h("section.card", h("h2", "督查通报"), bulletinForm), h("section.card", h("h2", "近期督办记录"), recent)),
   );
-  await load();
-  return live(load, ["applications/*", "supervisions/*"]);
+  await updates.now();
+  return updates;
 }

@@ -7,7 +7,7 @@ import { me, listAll } from "../api.js";
 import { h, mount, fmtDate, parseDate, empty, debounce, select } from "../ui.js";
 import { available, statusLabel, dueOf, dueColour, nextWorkday, wf, applicantKindLabel, isOpen } from "../vocab.js";
 import { directory, orgName, userName, streets } from "../directory.js";
-import { subscribe, onReconnect } from "../realtime.js";
+import { live } from "../live.js";
 
 const FIELDS =
   "id,serial,subject,status,community,street,applicant_kind,category,target_leader,assigned_leader,handling_unit,urgent,litigation_or_petition," +
@@ -34,14 +34,6 @@ const byDue = (a, b) => {
   return da.localeCompare(db) || (b.urgent ? 1 : 0) - (a.urgent ? 1 : 0) || String(a.updated).localeCompare(String(b.updated));
 };
 
-/** Re-runs load when applications (or their talks and feedback) change; returns the cleanup. */
-export function live(load, topics = ["applications/*", "talks/*", "feedback/*"]) {
-  const again = debounce(load, 300);
-  const offs = topics.map((t) => subscribe(t, again));
-  offs.push(onReconnect(again));
-  return () => offs.forEach((f) => f());
-}
-
 export async function queuePage(main) {
   const user = me();
   const list = h("div.list", { id: "queue" });
@@ -59,8 +51,9 @@ export async function queuePage(main) {
     );
   }
   mount(main, h("div.page-head", h("h1", "待我办理"), count), list);
-  await load();
-  return live(load);
+  const updates = live(load);
+  await updates.now();
+  return updates;
 }
 
 function queueItem(a, dir, next, moves) {
@@ -140,6 +133,7 @@ export async function allPage(main) {
   search.addEventListener("input", debounce(draw, 150));
   const showStreets = ["working_group", "supervisor", "leader", "handler"].includes(user.role);
   mount(main, h("div.page-head", h("h1", "全部申请")), h("div.toolbar", search, status, showStreets ? streetSel : null), body);
-  await load();
-  return live(load, ["applications/*"]);
+  const updates = live(load, ["applications/*"]);
+  await updates.now();
+  return updates;
 }

@@ -5,6 +5,7 @@
 import { h, mount, fmtDateTime, empty, confirmDialog, toast, showFormError, busy } from "../ui.js";
 import { outbox, discard, retry, onDataChange, onSyncChange, syncNow } from "../sync.js";
 import * as store from "../db.js";
+import { serial } from "../live.js";
 import { fieldLabels } from "../vocab.js";
 
 const collectionLabels = { issues: "问题", meetings: "会议", applications: "约谈申请", signatures: "居民签名", talks: "约谈记录", feedback: "办理反馈" };
@@ -98,7 +99,7 @@ export async function syncPage(main) {
         await busy(send, () => retry(m.id, data));
         toast("已重新排队，联网时自动提交。", "ok");
         form.remove();
-        draw();
+        updates.now();
       } catch (err) {
         showFormError(form, err);
       }
@@ -112,10 +113,11 @@ export async function syncPage(main) {
     summary,
     list,
   );
-  await draw();
+  const updates = serial(draw);
+  await updates.now();
   // redraw when the outbox changes, but never under an open fix form
   let counts = "";
-  const maybeDraw = () => !list.querySelector("#fix-form") && draw();
+  const maybeDraw = () => !list.querySelector("#fix-form") && updates.now();
   const offs = [
     onDataChange(maybeDraw),
     onSyncChange((s) => {
@@ -126,7 +128,10 @@ export async function syncPage(main) {
       }
     }),
   ];
-  return () => offs.forEach((f) => f());
+  return () => {
+    updates.stop();
+    offs.forEach((f) => f());
+  };
 }
 
 function show(v) {
