@@ -11,6 +11,7 @@ import (
 
 	"yuetan/collections"
 	"yuetan/savectx"
+	"yuetan/siteurl"
 	"yuetan/workdays"
 	"yuetan/workflow"
 )
@@ -91,7 +92,8 @@ func archive(e *core.RecordEvent, rule archiveRule) {
 	if e.Context != nil {
 		ctx = context.WithoutCancel(e.Context)
 	}
-	if err := storeArchive(e.App, ctx, rule, e.Record.Id, producerOf(actor), at); err != nil {
+	base := siteurl.ForSave(e.App, e.Context, e.Record)
+	if err := storeArchive(e.App, ctx, rule, e.Record.Id, producerOf(actor), at, base); err != nil {
 		e.App.Logger().Error("forms: archive copy not stored; the move stands",
 			"form", rule.form, "collection", rule.collection, "record", e.Record.Id, "error", err)
 	}
@@ -100,7 +102,7 @@ func archive(e *core.RecordEvent, rule archiveRule) {
 // storeArchive renders rule's form for the record with id as it is stored
 // now, attaches it to the record as the system and registers the print as
 // produced by who made the move, in one transaction.
-func storeArchive(app core.App, ctx context.Context, rule archiveRule, id string, by producer, at time.Time) error {
+func storeArchive(app core.App, ctx context.Context, rule archiveRule, id string, by producer, at time.Time, base string) error {
 	form, _ := formByName(rule.form)
 	t, err := resolve(app, form, id)
 	if err != nil {
@@ -113,7 +115,7 @@ func storeArchive(app core.App, ctx context.Context, rule archiveRule, id string
 	if err != nil {
 		return err
 	}
-	if err := stampUnique(app, m, baseURL(app, nil), at); err != nil {
+	if err := stampUnique(app, m, base, at); err != nil {
 		return err
 	}
 	b, err := m.pdf()

@@ -15,6 +15,7 @@ import (
 
 	"yuetan/collections"
 	hooks "yuetan/pb_hooks"
+	"yuetan/siteurl"
 	"yuetan/workdays"
 )
 
@@ -130,7 +131,7 @@ func Export(app core.App, month time.Time, dir string, progress io.Writer, now t
 	}
 	res := &ExportResult{Applications: len(ids)}
 	bar := newProgress(progress, len(items))
-	base := baseURL(app, nil)
+	base := siteurl.ForRequest(app, nil)
 	at := now.In(workdays.Shanghai)
 	var failures []string
 	for i, it := range items {

@@ -82,19 +82,43 @@ func asciiFallback(header string) string {
 	return rest[:strings.IndexByte(rest, '"')]
 }
 
-// requireTool finds a poppler tool; without it the test skips, or fails
-// when CI is set.
+// toolPackages names the Debian package of each command-line tool the tests use.
+var toolPackages = map[string]string{"pdftotext": "poppler-utils", "pdftoppm": "poppler-utils", "zbarimg": "zbar-tools"}
+
+// requireTool finds a command-line tool (poppler's, zbarimg); without it
+// the test skips, or fails when CI is set.
 func requireTool(t testing.TB, name string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
 	if err == nil {
 		return p
 	}
+	pkg := toolPackages[name]
 	if os.Getenv("CI") != "" {
-		t.Fatalf("%s not found and CI=%s: install poppler-utils (apt-get install -y poppler-utils)", name, os.Getenv("CI"))
+		t.Fatalf("%s not found and CI=%s: install %s (apt-get install -y %s)", name, os.Getenv("CI"), pkg, pkg)
 	}
-	t.Skipf("%s not found: install poppler-utils to run this test (it fails instead of skipping when CI is set)", name)
+	t.Skipf("%s not found: install %s to run this test (it fails instead of skipping when CI is set)", name, pkg)
 	return ""
+}
+
+// qrText decodes the QR codes on the first page of a PDF (rendered by
+// poppler, read by zbar), one string per code.
+func qrText(t testing.TB, pdf []byte) []string {
+	t.Helper()
+	ppm, zbar := requireTool(t, "pdftoppm"), requireTool(t, "zbarimg")
+	dir := t.TempDir()
+	path := filepath.Join(dir, "form.pdf")
+	if err := os.WriteFile(path, pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(ppm, "-r", "200", "-png", "-f", "1", "-l", "1", "-singlefile", path, filepath.Join(dir, "page")).CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v\n%s", err, out)
+	}
+	out, err := exec.Command(zbar, "--raw", "-q", "-Sdisable", "-Sqrcode.enable", filepath.Join(dir, "page.png")).Output()
+	if err != nil {
+		t.Fatalf("zbarimg found no QR code: %v", err)
+	}
+	return strings.Fields(string(out))
 }
 
 // pdfText is the text of a PDF with all white space removed.

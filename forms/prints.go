@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
@@ -199,20 +198,4 @@ func produce(app core.App, m *mapped, baseURL string, at time.Time, by producer)
 		return nil, err
 	}
 	return b, nil
-}
-
-// baseURL is where the verify route is reached: the app URL from the
-// settings, else the request's scheme and host.
-func baseURL(app core.App, r *http.Request) string {
-	if u := strings.TrimRight(strings.TrimSpace(app.Settings().Meta.AppURL), "/"); u != "" {
-		return u
-	}
-	if r == nil {
-		return "http://127.0.0.1:8090"
-	}
-	scheme := "http"
-	if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
 }

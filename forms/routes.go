@@ -15,6 +15,7 @@ import (
 
 	hooks "yuetan/pb_hooks"
 	"yuetan/savectx"
+	"yuetan/siteurl"
 	"yuetan/stats"
 	"yuetan/workdays"
 )
@@ -136,7 +137,7 @@ func serveBulletin(e *core.RequestEvent) error {
 
 // send produces m for the caller and writes it as an inline PDF.
 func send(e *core.RequestEvent, m *mapped, auth *core.Record) error {
-	b, err := produce(e.App, m, baseURL(e.App, e.Request), time.Now().In(workdays.Shanghai), producerOf(savectx.Actor{Record: auth}))
+	b, err := produce(e.App, m, siteurl.ForRequest(e.App, e.Request), time.Now().In(workdays.Shanghai), producerOf(savectx.Actor{Record: auth}))
 	if err != nil {
 		return err
 	}

@@ -8,8 +8,6 @@ import (
 	"yuetan/workflow"
 )
 
-func savectxAttach(rec, auth *core.Record) { savectx.Attach(rec, auth) }
-
 // actorOf returns who saves the record of a save-level event.
 func actorOf(e *core.RecordEvent) savectx.Actor { return savectx.Of(e.Context, e.Record) }
 

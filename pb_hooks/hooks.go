@@ -9,6 +9,9 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
+
+	"yuetan/savectx"
+	"yuetan/siteurl"
 )
 
 // Register binds every hook and route of this package to app.
@@ -32,11 +35,13 @@ func Register(app core.App) error {
 	return nil
 }
 
-// bindActor attaches the authenticated caller to every record a REST or
-// batch request saves or deletes, so save-level hooks know who acts.
+// bindActor attaches the authenticated caller (and the address the
+// request came in on) to every record a REST or batch request saves or
+// deletes, so save-level hooks know who acts.
 func bindActor(app core.App) error {
 	attach := func(e *core.RecordRequestEvent) error {
-		savectxAttach(e.Record, e.Auth)
+		savectx.Attach(e.Record, e.Auth)
+		savectx.AttachOrigin(e.Record, siteurl.Origin(e.Request))
 		return e.Next()
 	}
 	app.OnRecordCreateRequest().Bind(&hook.Handler[*core.RecordRequestEvent]{Id: "yuetan.actor", Func: attach, Priority: -1000})

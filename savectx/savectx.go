@@ -1,7 +1,7 @@
 // Package savectx owns what a save carries besides the record: who is
-// acting and what time it is. Save-level hooks have no request, so the
-// request layer (or the sync API, or a test) attaches the actor here and the
-// rules read it back.
+// acting, what time it is and which address the request came in on.
+// Save-level hooks have no request, so the request layer (or the sync API,
+// or a test) attaches these here and the rules read them back.
 package savectx
 
 import (
@@ -16,6 +16,7 @@ type ctxKey int
 const (
 	actorKey ctxKey = iota
 	nowKey
+	originKey
 )
 
 // attachedKey is the record custom-data key under which the request layer
@@ -23,6 +24,9 @@ const (
 // context, so the record itself must carry it). Custom data is never
 // stored in the database nor exported in responses.
 const attachedKey = "@yuetan_actor"
+
+// attachedOriginKey is the custom-data key of the request's origin.
+const attachedOriginKey = "@yuetan_origin"
 
 // Actor is who performs a save.
 type Actor struct {
@@ -93,4 +97,32 @@ func Now(ctx context.Context) time.Time {
 		}
 	}
 	return time.Now()
+}
+
+// WithOrigin returns ctx carrying the scheme and host ("https://host") the
+// request that causes the save came in on.
+func WithOrigin(ctx context.Context, origin string) context.Context {
+	return context.WithValue(ctx, originKey, origin)
+}
+
+// AttachOrigin marks rec as saved in answer to a request that came in on origin.
+func AttachOrigin(rec *core.Record, origin string) {
+	rec.SetRaw(attachedOriginKey, origin)
+}
+
+// Origin returns the origin of the request behind the save: the context's
+// first, then the one attached to the record; "" when the save has none
+// (cron, commands).
+func Origin(ctx context.Context, rec *core.Record) string {
+	if ctx != nil {
+		if o, ok := ctx.Value(originKey).(string); ok {
+			return o
+		}
+	}
+	if rec != nil {
+		if o, ok := rec.GetRaw(attachedOriginKey).(string); ok {
+			return o
+		}
+	}
+	return ""
 }

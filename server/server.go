@@ -11,6 +11,7 @@ import (
 	"yuetan/forms"
 	hooks "yuetan/pb_hooks"
 	pbpublic "yuetan/pb_public"
+	"yuetan/siteurl"
 	"yuetan/stats"
 	yuetansync "yuetan/sync"
 )
@@ -29,6 +30,9 @@ func Register(app core.App) error {
 	}
 	// the web app (pb_public, embedded) at / — every other route wins over it
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		if se.Server != nil { // tests serve the router without a server
+			siteurl.SetListening(se.App, se.Server.Addr)
+		}
 		se.Router.GET("/{path...}", pbpublic.Handler())
 		return se.Next()
 	})

@@ -26,6 +26,7 @@ import (
 
 	hooks "yuetan/pb_hooks"
 	"yuetan/savectx"
+	"yuetan/siteurl"
 )
 
 // Result is the outcome of one mutation, in the order of the push.
@@ -75,7 +76,7 @@ func (s *service) push(e *core.RequestEvent) error {
 			return apis.NewBadRequestError("无法读取随变更提交的文件。", err)
 		}
 	}
-	results, err := s.apply(e.App, e.Auth, req, hashes)
+	results, err := s.apply(e.App, e.Auth, siteurl.Origin(e.Request), req, hashes)
 	if err != nil {
 		e.App.Logger().Error("sync push", "client", req.Client, "error", err)
 		return apis.NewInternalServerError("同步失败，本次未写入任何数据，请稍后重试。", err)
@@ -161,8 +162,8 @@ func readPush(e *core.RequestEvent) (*PushRequest, error) {
 // tells. When one did write before failing, the whole transaction is rolled
 // back and run again with that mutation answered without being executed.
 // (No savepoint per mutation: releasing one costs more than the write.)
-func (s *service) apply(app core.App, auth *core.Record, req *PushRequest, hashes []string) ([]Result, error) {
-	ctx := savectx.AsUser(context.Background(), auth)
+func (s *service) apply(app core.App, auth *core.Record, origin string, req *PushRequest, hashes []string) ([]Result, error) {
+	ctx := savectx.WithOrigin(savectx.AsUser(context.Background(), auth), origin)
 	settled := map[int]Result{} // refused after writing, in an earlier pass
 	for {
 		results := make([]Result, len(req.Mutations))
