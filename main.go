@@ -3,6 +3,7 @@
 package main
 
 import (
+	"fmt"
 	"log"
 	"os"
 
@@ -14,15 +15,23 @@ import (
 	"yuetan/forms"
 	_ "yuetan/pb_migrations"
 	"yuetan/server"
+	"yuetan/siteurl"
 	syncclient "yuetan/sync/client"
 )
 
 func main() {
-	app := pocketbase.New()
+	// Dev mode (every SQL statement printed) only when asked for with --dev:
+	// PocketBase would turn it on under `go run` and for any binary in the
+	// temp dir, burying the start message in SQL. Our own start message
+	// replaces PocketBase's banner.
+	app := pocketbase.NewWithConfig(pocketbase.Config{DefaultDev: false, HideStartBanner: true})
 
 	var withDemo bool
+	var publicURL string
 	app.RootCmd.PersistentFlags().BoolVar(&withDemo, "demo", false,
 		"create the demo district, accounts and records on start (idempotent)")
+	app.RootCmd.PersistentFlags().StringVar(&publicURL, "public-url", "",
+		"the address people reach this server at, e.g. https://yuetan.example.gov.cn;\nprinted on every form and in its QR code, and saved as the application URL")
 
 	migratecmd.MustRegister(app, app.RootCmd, migratecmd.Config{
 		Dir:          "pb_migrations",
@@ -35,16 +44,42 @@ func main() {
 	app.RootCmd.AddCommand(syncclient.Command())
 	app.RootCmd.AddCommand(forms.Command(app))
 
-	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
-		if withDemo {
-			if err := demo.Seed(se.App, os.Stdout); err != nil {
+	var demoCreated bool
+	var serveErr error // PocketBase prints a command's error but exits 0
+	app.OnServe().BindFunc(func(se *core.ServeEvent) (err error) {
+		defer func() { serveErr = err }()
+		// (flags are parsed after the app's bootstrap: read them here)
+		if publicURL != "" {
+			if err := siteurl.Set(se.App, publicURL); err != nil {
 				return err
 			}
 		}
-		return se.Next()
+		se.InstallerFunc = server.Installer
+		if withDemo {
+			created, err := demo.Seed(se.App)
+			if err != nil {
+				return err
+			}
+			demoCreated = created
+		}
+		if err := se.Next(); err != nil {
+			return err
+		}
+		// the listener is open now: say where everything is
+		server.PrintStart(os.Stdout, os.Stderr, se.App, se.Server.Addr)
+		if withDemo {
+			if err := demo.PrintAccounts(os.Stdout, demoCreated); err != nil {
+				return err
+			}
+		}
+		fmt.Println("按 Ctrl+C 停止。")
+		return nil
 	})
 
 	if err := app.Start(); err != nil {
 		log.Fatal(err)
+	}
+	if serveErr != nil {
+		os.Exit(1)
 	}
 }

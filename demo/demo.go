@@ -7,12 +7,12 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"text/tabwriter"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
 
 	"yuetan/collections"
+	"yuetan/internal/texttable"
 	"yuetan/savectx"
 	"yuetan/workflow"
 )
@@ -81,36 +81,42 @@ var Accounts = []Account{
 	{"sup@yuetan.example", "黄海", workflow.RoleSupervisor, "JD-DC", "区委区府办督查室主任", "", "13800000018"},
 }
 
-// Seed creates the demo data once and prints the accounts to w.
-func Seed(app core.App, w io.Writer) error {
+// Seed creates the demo data unless it is there already; created
+// reports whether this call created it.
+func Seed(app core.App) (created bool, err error) {
 	if existing, _ := app.FindFirstRecordByData(collections.Orgs, collections.OrgCode, marker); existing != nil {
-		printAccounts(w, false)
-		return nil
+		return false, nil
 	}
-	err := app.RunInTransaction(func(tx core.App) error {
+	err = app.RunInTransaction(func(tx core.App) error {
 		s := &seeder{app: tx, orgs: map[string]*core.Record{}, users: map[string]*core.Record{}}
 		return s.run()
 	})
 	if err != nil {
-		return fmt.Errorf("seed demo data: %w", err)
+		return false, fmt.Errorf("seed demo data: %w", err)
 	}
-	printAccounts(w, true)
-	return nil
+	return true, nil
 }
 
-func printAccounts(w io.Writer, created bool) {
+var rankLabels = map[string]string{collections.RankFourTeams: "四套班子", collections.RankDistrictChief: "区管党政正职"}
+
+// PrintAccounts prints the demo accounts as a table whose columns line up
+// in a terminal (Chinese characters are two columns wide).
+func PrintAccounts(w io.Writer, created bool) error {
 	if created {
 		fmt.Fprintln(w, "演示数据已创建。")
 	} else {
 		fmt.Fprintln(w, "演示数据已存在，未重复创建。")
 	}
 	fmt.Fprintf(w, "演示账号（密码均为 %s）：\n", Password)
-	tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
-	fmt.Fprintf(tw, "  %s\t管理后台 /_/\t超级管理员\n", SuperuserEmail)
+	rows := [][]string{{"账号", "角色", "姓名", "单位职务"}, {SuperuserEmail, "超级管理员", "", "管理后台 /_/"}}
 	for _, a := range Accounts {
-		fmt.Fprintf(tw, "  %s\t%s\t%s %s\n", a.Email, workflow.RoleLabels[a.Role], a.Name, a.Title)
+		role := workflow.RoleLabels[a.Role]
+		if r := rankLabels[a.Rank]; r != "" {
+			role += "（" + r + "）"
+		}
+		rows = append(rows, []string{a.Email, role, a.Name, a.Title})
 	}
-	tw.Flush()
+	return texttable.Write(w, "  ", rows)
 }
 
 type seeder struct {

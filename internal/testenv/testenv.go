@@ -50,7 +50,7 @@ func template() (string, error) {
 			templateErr = err
 			return
 		}
-		if err := demo.Seed(app, io.Discard); err != nil {
+		if _, err := demo.Seed(app); err != nil {
 			templateErr = fmt.Errorf("seed template: %w", err)
 			return
 		}
