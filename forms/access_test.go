@@ -67,7 +67,7 @@ func TestFormAccessMatrix(t *testing.T) {
 	// the fixture's applications are past acceptance
 	for _, a := range []*core.Record{f.Applications.Own, f.Applications.Other} {
 		a.Set(collections.AppAcceptedAt, "2026-11-02 02:00:00.000Z")
-		if err := env.App.Save(a); err != nil {
+		if err := env.SaveAsSystem(a); err != nil {
 			t.Fatal(err)
 		}
 	}

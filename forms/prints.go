@@ -1,6 +1,7 @@
 package forms
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -165,7 +166,7 @@ func register(app core.App, m *mapped, by producer, archive bool) (*core.Record,
 	r.Set(PrintProducedAt, m.meta.GeneratedAt)
 	r.Set(PrintContentHash, hash)
 	r.Set(PrintArchive, archive)
-	if err := app.Save(r); err != nil {
+	if err := app.SaveWithContext(savectx.AsSystem(context.Background()), r); err != nil {
 		return nil, fmt.Errorf("forms: register print %s: %w", m.form.Name, err)
 	}
 	return r, nil

@@ -120,7 +120,7 @@ func prepareB(b *testing.B, env *testenv.Env, status string) string {
 		r.Set("serial_no", 9000)
 		r.Set("serial", "约申〔2026〕第9000号")
 	}
-	if err := env.App.Save(r); err != nil {
+	if err := env.SaveAsSystem(r); err != nil {
 		b.Fatal(err)
 	}
 	return r.Id

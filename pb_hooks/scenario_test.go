@@ -28,7 +28,7 @@ func factory(status string) func(t testing.TB) *tests.TestApp {
 		if status != "draft" {
 			r.Set(collections.AppStreet, env.Org("DL").Id)
 		}
-		if err := env.App.Save(r); err != nil {
+		if err := env.SaveAsSystem(r); err != nil {
 			t.Fatal(err)
 		}
 		return env.App

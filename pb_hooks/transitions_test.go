@@ -36,7 +36,7 @@ func prepare(t *testing.T, env *testenv.Env, status string) prepared {
 		for k, v := range data {
 			r.Set(k, v)
 		}
-		if err := env.App.Save(r); err != nil {
+		if err := env.SaveAsSystem(r); err != nil {
 			t.Fatalf("prepare %s: %v", coll, err)
 		}
 		// read it back so Original() holds the stored values, as for any fetched record
@@ -336,7 +336,7 @@ func TestRequirements(t *testing.T) {
 	t.Run("residents need ten distinct co-signers", func(t *testing.T) {
 		p := prepare(t, env, "draft")
 		p.app.Set(collections.AppApplicantKind, collections.ApplicantResidents)
-		if err := env.App.Save(p.app); err != nil {
+		if err := env.SaveAsSystem(p.app); err != nil {
 			t.Fatal(err)
 		}
 		sign := func(name string) {
@@ -362,7 +362,7 @@ func TestRequirements(t *testing.T) {
 	t.Run("涉法涉访 cannot be accepted, only declined", func(t *testing.T) {
 		p := prepare(t, env, "forwarded")
 		p.app.Set(collections.AppLitigation, true)
-		if err := env.App.Save(p.app); err != nil {
+		if err := env.SaveAsSystem(p.app); err != nil {
 			t.Fatal(err)
 		}
 		res := env.Do("PATCH", apps+"/"+p.app.Id, wg, map[string]any{"status": "accepted"})

@@ -36,8 +36,15 @@ type Actor struct {
 	System bool
 }
 
-// System is the actor of trusted server code.
+// System is the actor of trusted server code. It is never assumed: server
+// code that saves with the system's authority says so (WithActor(ctx,
+// System) or AsSystem), so a new route that forgets to attach its caller
+// saves as Nobody, whom the workflow refuses.
 var System = Actor{System: true}
+
+// Nobody is the actor of a save that carries none: neither a signed-in
+// caller nor the system.
+var Nobody = Actor{}
 
 // IsSuperuser reports whether the actor is a superuser (the admin dashboard).
 func (a Actor) IsSuperuser() bool { return a.Record != nil && a.Record.IsSuperuser() }
@@ -68,8 +75,17 @@ func Attach(rec *core.Record, auth *core.Record) {
 	rec.SetRaw(attachedKey, Actor{Record: auth})
 }
 
+// AsSystem returns ctx carrying the system as the actor.
+func AsSystem(ctx context.Context) context.Context {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return WithActor(ctx, System)
+}
+
 // Of returns who saves rec: the context's actor first, then the one
-// attached to the record; code that set neither is the system.
+// attached to the record; a save that carries neither is Nobody (it fails
+// closed: the rules treat it as a guest).
 func Of(ctx context.Context, rec *core.Record) Actor {
 	if ctx != nil {
 		if a, ok := ctx.Value(actorKey).(Actor); ok {
@@ -81,7 +97,7 @@ func Of(ctx context.Context, rec *core.Record) Actor {
 			return a
 		}
 	}
-	return System
+	return Nobody
 }
 
 // At returns ctx whose clock reads t (tests and the demo replay past dates).

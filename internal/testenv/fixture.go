@@ -36,7 +36,7 @@ func (e *Env) Fixture() *Fixture {
 		for k, v := range data {
 			r.Set(k, v)
 		}
-		if err := e.App.Save(r); err != nil {
+		if err := e.SaveAsSystem(r); err != nil {
 			e.T.Fatalf("fixture %s: %v", coll, err)
 		}
 		return r
