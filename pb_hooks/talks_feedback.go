@@ -13,6 +13,7 @@ import (
 
 	"yuetan/collections"
 	"yuetan/savectx"
+	"yuetan/workdays"
 	"yuetan/workflow"
 )
 
@@ -89,7 +90,7 @@ func checkTalkCreate(e *core.RecordEvent) error {
 		e.Record.Set(f, nil)
 	}
 	e.Record.Set(collections.TalkLeader, a.ID())
-	p := &plan{application: app.Id, action: t.Action, from: from, to: t.To, actor: a,
+	p := &plan{application: app.Id, action: t.Action, from: from, to: t.To, actor: a, seen: []snapshot{snap(app)},
 		note: fmt.Sprintf("%s，%s", e.Record.GetString(collections.TalkPlace), workflow.TalkFormLabels[e.Record.GetString(collections.TalkForm)])}
 	moveApplication(p, app.Id, t.To, map[string]any{collections.AppScheduledAt: savectx.Now(e.Context)})
 	setPlan(e.Record, p)
@@ -116,11 +117,18 @@ func checkTalkUpdate(e *core.RecordEvent) error {
 	status := app.GetString(collections.AppStatus)
 	actor := wfActor(a)
 	old := rec.Original()
+	// who recorded the talk is the server's: it stays as the server set it
+	rec.Set(collections.TalkLeader, old.Get(collections.TalkLeader))
+	changed = collections.ChangedFields(rec)
+	if len(changed) == 0 {
+		return e.Next()
+	}
 	if old.GetString(collections.TalkOutcome) != "" || rec.GetString(collections.TalkOutcome) == "" {
 		// not the recording of the talk: a plain edit
 		if err := workflow.CanEdit(collections.Talks, status, changed, actor, subjectOf(app)); err != nil {
 			return refuse(changed[0], err)
 		}
+		setPlan(rec, &plan{seen: []snapshot{snap(old), snap(app)}})
 		return e.Next()
 	}
 	outcome := rec.GetString(collections.TalkOutcome)
@@ -132,9 +140,15 @@ func checkTalkUpdate(e *core.RecordEvent) error {
 	if err != nil {
 		return refuse(collections.TalkOutcome, err)
 	}
+	if extra := without(changed, t.Fields); len(extra) > 0 {
+		return fieldError(extra[0], "fields_not_allowed", fmt.Sprintf("“%s”时不能同时修改：%s。", t.Label, strings.Join(extra, "、")))
+	}
 	now := savectx.Now(e.Context)
 	if rec.GetDateTime(collections.TalkHeldAt).IsZero() {
 		rec.Set(collections.TalkHeldAt, now)
+	}
+	if err := checkHeldAt(rec.GetDateTime(collections.TalkHeldAt).Time(), app, now); err != nil {
+		return err
 	}
 	for _, f := range []string{collections.TalkRecord, collections.TalkResponse} {
 		if strings.TrimSpace(rec.GetString(f)) == "" {
@@ -155,10 +169,36 @@ func checkTalkUpdate(e *core.RecordEvent) error {
 		}
 		set[collections.AppResolvedAt] = now
 	}
-	p := &plan{application: app.Id, action: t.Action, from: status, to: to, actor: a, note: rec.GetString(collections.TalkResponse)}
+	p := &plan{application: app.Id, action: t.Action, from: status, to: to, actor: a, note: rec.GetString(collections.TalkResponse),
+		seen: []snapshot{snap(old), snap(app)}}
 	moveApplication(p, app.Id, to, set)
 	setPlan(rec, p)
 	return e.Next()
+}
+
+// heldAtSkew is how far in the future a talk's time may be: the tablet's
+// or browser's clock may run a little ahead of the server's.
+const heldAtSkew = 10 * time.Minute
+
+// checkHeldAt checks the time a talk was held: not in the future and not
+// before the day the leader was notified of the matter.
+func checkHeldAt(held time.Time, app *core.Record, now time.Time) error {
+	if held.After(now.Add(heldAtSkew)) {
+		return fieldError(collections.TalkHeldAt, "held_in_future", "实际约谈时间不能晚于现在。")
+	}
+	notified := app.GetDateTime(collections.AppNotifiedAt).Time()
+	if notified.IsZero() {
+		notified = app.GetDateTime(collections.AppAcceptedAt).Time()
+	}
+	if !notified.IsZero() {
+		d := notified.In(workdays.Shanghai)
+		dayStart := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, workdays.Shanghai)
+		if held.Before(dayStart) {
+			return fieldError(collections.TalkHeldAt, "held_before_notice", fmt.Sprintf(
+				"实际约谈时间不能早于交办通知送达之日（%s）。", dayStart.Format("2006年1月2日")))
+		}
+	}
+	return nil
 }
 
 // checkAssignment checks an assigned talk names a department, a handler of
@@ -217,7 +257,7 @@ func checkFeedbackCreate(e *core.RecordEvent) error {
 	if e.Record.GetDateTime(collections.FbCompletedOn).IsZero() {
 		e.Record.Set(collections.FbCompletedOn, savectx.Now(e.Context))
 	}
-	p := &plan{application: app.Id, action: t.Action, from: from, to: t.To, actor: a, note: e.Record.GetString(collections.FbResult)}
+	p := &plan{application: app.Id, action: t.Action, from: from, to: t.To, actor: a, note: e.Record.GetString(collections.FbResult), seen: []snapshot{snap(app)}}
 	set := map[string]any{}
 	if app.GetDateTime(collections.AppFeedbackAt).IsZero() {
 		// the first feedback is what the handling deadline measures
@@ -287,6 +327,7 @@ func checkFeedbackUpdate(e *core.RecordEvent) error {
 		if old.GetString(collections.FbLeaderDecision) != workflow.DecisionPending {
 			return fieldError(changed[0], "already_decided", "已审核的反馈不能修改；退回的事项请重新提交反馈。")
 		}
+		setPlan(rec, &plan{seen: []snapshot{snap(old), snap(app)}})
 		return e.Next()
 	}
 	t, err := workflow.CanTransition(status, to, workflow.ViaFeedbackUpdate, actor, subjectOf(app))
@@ -303,7 +344,7 @@ func checkFeedbackUpdate(e *core.RecordEvent) error {
 	if to == workflow.StatusReplied {
 		note = satisfactionLabels[rec.GetString(collections.FbSatisfaction)] + " " + rec.GetString(collections.FbApplicantComment)
 	}
-	p := &plan{application: app.Id, action: t.Action, from: status, to: to, actor: a, note: strings.TrimSpace(note)}
+	p := &plan{application: app.Id, action: t.Action, from: status, to: to, actor: a, note: strings.TrimSpace(note), seen: []snapshot{snap(old), snap(app)}}
 	set := map[string]any{}
 	if to == workflow.StatusReplied {
 		set[collections.AppResolvedAt] = now

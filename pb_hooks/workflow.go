@@ -29,9 +29,54 @@ type plan struct {
 	from, to    string
 	note        string
 	actor       savectx.Actor
+	// seen are the stored records the checks decided on, as they read
+	// them: inside the write's transaction each must still be so, or the
+	// write is refused (two concurrent moves from one state: one wins).
+	seen []snapshot
 	// before run inside the transaction just before the record is written,
 	// effects just after.
 	before, effects []func(tx core.App, rec *core.Record) error
+}
+
+// snapshot is a stored record's values as a check read them.
+type snapshot struct {
+	collection, id string
+	values         map[string]string
+}
+
+// snap takes rec's decisive values: every field but the timestamps and
+// files (archive copies and scans land after a move without changing what
+// any check decides).
+func snap(rec *core.Record) snapshot {
+	s := snapshot{collection: rec.Collection().Name, id: rec.Id, values: map[string]string{}}
+	for _, f := range rec.Collection().Fields {
+		switch f.(type) {
+		case *core.AutodateField, *core.FileField:
+			continue
+		}
+		s.values[f.GetName()] = fmt.Sprint(rec.GetRaw(f.GetName()))
+	}
+	return s
+}
+
+// stillSo checks, inside the transaction, that the record s was taken of
+// has not changed since.
+func (s snapshot) stillSo(tx core.App) error {
+	now, err := tx.FindRecordById(s.collection, s.id)
+	if err != nil {
+		return fieldError(collections.FieldID, "gone", "要办理的记录已不存在，本次操作未执行。")
+	}
+	for name, was := range s.values {
+		if fmt.Sprint(now.GetRaw(name)) == was {
+			continue
+		}
+		if s.collection == collections.Applications {
+			return fieldError(collections.AppStatus, "changed_meanwhile", fmt.Sprintf(
+				"这份申请刚刚已被办理或修改（现为“%s”），本次操作未执行，请刷新后重试。", workflow.StatusLabels[now.GetString(collections.AppStatus)]))
+		}
+		return fieldError(name, "changed_meanwhile", "这条记录刚刚已被他人修改，本次操作未执行，请刷新后重试。")
+	}
+	return nil
 }
 
 func setPlan(rec *core.Record, p *plan) { rec.SetRaw(planKey, p) }
@@ -74,6 +119,11 @@ func executePlan(e *core.RecordEvent) error {
 	defer func() { e.App = original }()
 	return e.App.RunInTransaction(func(tx core.App) error {
 		e.App = tx
+		for _, s := range p.seen {
+			if err := s.stillSo(tx); err != nil {
+				return err
+			}
+		}
 		for _, step := range p.before {
 			if err := step(tx, e.Record); err != nil {
 				return err
@@ -264,7 +314,7 @@ func planIssueLinks(app core.App, rec *core.Record, p *plan) error {
 	}
 	p.effects = append(p.effects, func(tx core.App, app *core.Record) error {
 		for _, id := range added {
-			if err := setIssue(tx, id, app.Id, collections.IssueInApplication); err != nil {
+			if err := linkIssue(tx, id, app.Id); err != nil {
 				return err
 			}
 		}
@@ -290,6 +340,20 @@ func diff(now, before []string) (added, removed []string) {
 		}
 	}
 	return added, removed
+}
+
+// linkIssue links issue id to the application, inside the write's
+// transaction: an issue another application took meanwhile stays there
+// (一事一案), and this write is refused.
+func linkIssue(tx core.App, id, application string) error {
+	is, err := tx.FindRecordById(collections.Issues, id)
+	if err != nil {
+		return fieldError(collections.AppIssues, "unknown_issue", "关联的问题不存在："+id)
+	}
+	if linked := is.GetString(collections.IssueApplication); linked != "" && linked != application {
+		return fieldError(collections.AppIssues, "issue_in_other_application", "问题已在另一份申请中（一事一案）："+is.GetString(collections.IssueTitle))
+	}
+	return setIssue(tx, id, application, collections.IssueInApplication)
 }
 
 func setIssue(tx core.App, id, application, status string) error {
@@ -322,7 +386,7 @@ func checkApplicationDelete(e *core.RecordEvent) error {
 	if !a.System && e.Record.GetString(collections.AppStatus) != workflow.StatusDraft {
 		return fieldError(collections.AppStatus, "not_a_draft", "只有草稿状态的申请可以删除。")
 	}
-	p := &plan{}
+	p := &plan{seen: []snapshot{snap(e.Record)}}
 	if ids := e.Record.GetStringSlice(collections.AppIssues); len(ids) > 0 {
 		p.effects = append(p.effects, func(tx core.App, _ *core.Record) error {
 			for _, id := range ids {
@@ -352,7 +416,12 @@ func checkApplicationUpdate(e *core.RecordEvent) error {
 	actor := wfActor(a)
 	subject := subjectOf(old)
 	now := savectx.Now(e.Context)
-	p := &plan{from: from, to: to, actor: a, note: rec.GetString(collections.AppDecisionNote)}
+	// a move's note is what this write sent, never a note an earlier move left
+	note := ""
+	if slices.Contains(changed, collections.AppDecisionNote) {
+		note = rec.GetString(collections.AppDecisionNote)
+	}
+	p := &plan{from: from, to: to, actor: a, note: note, seen: []snapshot{snap(old)}}
 
 	if from == to {
 		// an in-place move (delegate, postpone) or a plain edit
@@ -390,9 +459,11 @@ func checkApplicationUpdate(e *core.RecordEvent) error {
 	if extra := without(changed, allowed); len(extra) > 0 {
 		return fieldError(extra[0], "fields_not_allowed", fmt.Sprintf("“%s”时不能同时修改：%s。", t.Label, strings.Join(extra, "、")))
 	}
-	if t.NoteRequired && strings.TrimSpace(rec.GetString(collections.AppDecisionNote)) == "" {
+	if t.NoteRequired && strings.TrimSpace(note) == "" {
 		return fieldError(collections.AppDecisionNote, "note_required", fmt.Sprintf("“%s”须填写处理意见。", t.Label))
 	}
+	// the record's decision note is the latest move's (or none)
+	rec.Set(collections.AppDecisionNote, note)
 	p.action = t.Action
 	cal := Calendar(e.App)
 	switch t.Action {

@@ -17,7 +17,9 @@ func WorkflowFields(collection string) []string {
 	case collections.Applications:
 		out = append(out, collections.AppStatus)
 		for _, t := range workflow.Table {
-			out = append(out, t.Fields...)
+			if t.Via == workflow.ViaAppUpdate {
+				out = append(out, t.Fields...)
+			}
 		}
 		out = append(out, applicationServerFields...)
 	case collections.Talks:

@@ -47,8 +47,9 @@ type Transition struct {
 	Roles  []string
 	Scope  Scope
 	Via    Via
-	// Fields are the application fields the actor sets with this move
-	// besides status; any other change in the same write is refused.
+	// Fields are the fields the actor sets with this move — the
+	// application's besides status for applications.update, the talk's for
+	// talks.update — any other change in the same write is refused.
 	Fields []string
 	// NoteRequired: decision_note (or the comment field) must be given.
 	NoteRequired bool
@@ -70,8 +71,10 @@ var Table = []Transition{
 	{Action: "delegate", Label: "指定分管领导或部门负责人接受约谈", From: StatusNotified, To: StatusNotified, Roles: []string{RoleLeader}, Scope: ScopeAssignedLeader, Via: ViaAppUpdate, Fields: []string{"assigned_leader", "decision_note"}},
 	{Action: "postpone", Label: "延期商定（书面说明）", From: StatusNotified, To: StatusNotified, Roles: []string{RoleLeader}, Scope: ScopeAssignedLeader, Via: ViaAppUpdate, Fields: []string{"schedule_due", "postpone_reason"}},
 	{Action: "schedule", Label: "商定约谈时间、地点和形式", From: StatusNotified, To: StatusScheduled, Roles: []string{RoleLeader}, Scope: ScopeAssignedLeader, Via: ViaTalkCreate},
-	{Action: "resolve_on_spot", Label: "约谈并现场解决", From: StatusScheduled, To: StatusResolved, Roles: []string{RoleLeader}, Scope: ScopeAssignedLeader, Via: ViaTalkUpdate},
-	{Action: "assign", Label: "约谈并交办承办单位", From: StatusScheduled, To: StatusInHandling, Roles: []string{RoleLeader}, Scope: ScopeAssignedLeader, Via: ViaTalkUpdate},
+	{Action: "resolve_on_spot", Label: "约谈并现场解决", From: StatusScheduled, To: StatusResolved, Roles: []string{RoleLeader}, Scope: ScopeAssignedLeader, Via: ViaTalkUpdate,
+		Fields: TalkRecordFields},
+	{Action: "assign", Label: "约谈并交办承办单位", From: StatusScheduled, To: StatusInHandling, Roles: []string{RoleLeader}, Scope: ScopeAssignedLeader, Via: ViaTalkUpdate,
+		Fields: append(slices.Clone(TalkRecordFields), "handling_unit", "responsible", "handling_due")},
 	{Action: "submit_feedback", Label: "提交办理情况反馈", From: StatusInHandling, To: StatusFeedbackSubmitted, Roles: []string{RoleHandler}, Scope: ScopeHandlingUnit, Via: ViaFeedbackCreate},
 	{Action: "approve_feedback", Label: "审核同意反馈", From: StatusFeedbackSubmitted, To: StatusFeedbackApproved, Roles: []string{RoleLeader}, Scope: ScopeAssignedLeader, Via: ViaFeedbackUpdate},
 	{Action: "return_feedback", Label: "退回重新办理", From: StatusFeedbackSubmitted, To: StatusInHandling, Roles: []string{RoleLeader}, Scope: ScopeAssignedLeader, Via: ViaFeedbackUpdate, NoteRequired: true},
@@ -208,6 +211,10 @@ type Edit struct {
 	Scope      Scope
 	Fields     []string
 }
+
+// TalkRecordFields are what the leader writes when recording a talk held
+// (the leader who recorded it is the server's to set, never the client's).
+var TalkRecordFields = []string{"outcome", "held_at", "participants", "record", "response", "recorder"}
 
 // DraftFields are the application's content fields, editable while a draft.
 var DraftFields = []string{

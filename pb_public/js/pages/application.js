@@ -7,7 +7,7 @@
 import { me, getRecord, listAll, createRecord, updateRecord, ApiError, errorMessage, fileUrl } from "../api.js";
 import {
   h, mount, field, select, fmtDate, fmtDateTime, showFormError, clearFormError, toast, busy, todayYMD, addDays, ymd,
-  dateInputToPB, dateTimeInputToPB, pbToDateTimeInput, empty,
+  dateInputToPB, dateTimeInputToPB, pbToDateTimeInput, empty, parseDate,
 } from "../ui.js";
 import {
   wf, available, inScope, actorOf, statusLabel, categoryLabel, talkFormLabel, applicantKindLabel, satisfactionLabel, dueOf, nextWorkday,
@@ -499,7 +499,10 @@ export async function applicationPage(main, { id }) {
       add("participants", "参加人员", h("textarea", { name: "participants", rows: 2, placeholder: "社区、居民代表、相关部门" }));
     } else if (t.action === "resolve_on_spot" || t.action === "assign") {
       if (!openTalk) return h("div.action-form", h("p.warn", "找不到待记录的约谈安排。"));
-      add("held_at", "实际约谈时间", h("input", { type: "datetime-local", name: "held_at", required: true, value: pbToDateTimeInput(openTalk.scheduled_at) || `${todayYMD()}T09:30` }));
+      // the agreed time if it has passed, else now: a talk is recorded once held
+      const scheduled = parseDate(openTalk.scheduled_at);
+      const heldDefault = scheduled && scheduled < new Date() ? openTalk.scheduled_at : new Date().toISOString();
+      add("held_at", "实际约谈时间", h("input", { type: "datetime-local", name: "held_at", required: true, value: pbToDateTimeInput(heldDefault), max: pbToDateTimeInput(new Date().toISOString()) }));
       add("participants", "参加人员", h("textarea", { name: "participants", rows: 2 }, openTalk.participants || ""));
       add("record", "群众反映的主要问题", h("textarea", { name: "record", rows: 4, required: true }));
       add("response", "领导答复及处理意见", h("textarea", { name: "response", rows: 4, required: true }));
