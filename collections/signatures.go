@@ -38,10 +38,20 @@ func NewSignatures() *core.Collection {
 		districtWide,
 	)
 	c.ListRule, c.ViewRule = read, read
-	c.CreateRule = rule(and(communityRoles, "@request.body.application.community = @request.auth.org", `@request.body.application.status = "draft"`))
-	write := rule(and(communityRoles, "application.community = @request.auth.org", `application.status = "draft"`,
-		"(@request.body.application:isset = false || @request.body.application = application)"))
-	c.UpdateRule = write
-	c.DeleteRule = rule(and(communityRoles, "application.community = @request.auth.org", `application.status = "draft"`))
+	c.CreateRule, c.UpdateRule, c.DeleteRule = SignatureWriteRules()
 	return c
+}
+
+// SignatureWriteRules are who may add, change and remove co-signatures:
+// the community's grid workers and staff, on a draft of their community
+// that residents apply with (a community's or cooperative's own
+// application has no co-signers, and grid workers cannot even see one).
+func SignatureWriteRules() (create, update, del *string) {
+	residentsDraft := `application.status = "draft" && application.applicant_kind = "residents"`
+	create = rule(and(communityRoles, "@request.body.application.community = @request.auth.org",
+		`@request.body.application.status = "draft"`, `@request.body.application.applicant_kind = "residents"`))
+	update = rule(and(communityRoles, "application.community = @request.auth.org", residentsDraft,
+		"(@request.body.application:isset = false || @request.body.application = application)"))
+	del = rule(and(communityRoles, "application.community = @request.auth.org", residentsDraft))
+	return create, update, del
 }

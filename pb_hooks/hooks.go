@@ -18,6 +18,7 @@ import (
 func Register(app core.App) error {
 	for _, bind := range []func(core.App) error{
 		bindActor,
+		bindTypes,
 		bindServerFields,
 		bindUsers,
 		bindPrivacy,

@@ -49,6 +49,34 @@ func bindServerFields(app core.App) error {
 		}
 		return e.Next()
 	})
+	// a supervision record is its author's: never someone else's name
+	app.OnRecordCreate(collections.Supervisions).BindFunc(func(e *core.RecordEvent) error {
+		if a := actorOf(e); !a.System {
+			e.Record.Set(collections.SupCreatedBy, "")
+			if !a.IsSuperuser() {
+				e.Record.Set(collections.SupCreatedBy, a.ID())
+			}
+		}
+		return e.Next()
+	})
+	app.OnRecordUpdate(collections.Supervisions).BindFunc(func(e *core.RecordEvent) error {
+		if a := actorOf(e); !a.System {
+			e.Record.Set(collections.SupCreatedBy, e.Record.Original().Get(collections.SupCreatedBy))
+		}
+		return e.Next()
+	})
+	// an issue's meeting is one of its own community's
+	checkMeeting := func(e *core.RecordEvent) error {
+		if id := e.Record.GetString(collections.IssueMeeting); id != "" && !actorOf(e).System {
+			m, err := e.App.FindRecordById(collections.Meetings, id)
+			if err != nil || m.GetString(collections.MeetingCommunity) != e.Record.GetString(collections.IssueCommunity) {
+				return fieldError(collections.IssueMeeting, "meeting_other_community", "只能选择本社区召开的会议。")
+			}
+		}
+		return e.Next()
+	}
+	app.OnRecordCreate(collections.Issues).BindFunc(checkMeeting)
+	app.OnRecordUpdate(collections.Issues).BindFunc(checkMeeting)
 	app.OnRecordUpdate(collections.Signatures).BindFunc(func(e *core.RecordEvent) error {
 		if a := actorOf(e); !a.System {
 			e.Record.Set(collections.SigCollectedBy, e.Record.Original().Get(collections.SigCollectedBy))

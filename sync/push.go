@@ -24,6 +24,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/search"
 	"github.com/pocketbase/pocketbase/tools/security"
 
+	"yuetan/collections"
 	hooks "yuetan/pb_hooks"
 	"yuetan/savectx"
 	"yuetan/siteurl"
@@ -242,6 +243,9 @@ func mutate(tx core.App, ctx context.Context, auth *core.Record, st *pushState, 
 	coll, err := tx.FindCachedCollectionByNameOrId(m.Collection)
 	if err != nil {
 		return res.reject(router.NewNotFoundError("没有这类数据。", err))
+	}
+	if errs := collections.TypeErrors(coll, m.Data, false); errs != nil {
+		return res.reject(router.NewBadRequestError("提交的数据类型不正确，未保存。", errs))
 	}
 	superuser := auth.IsSuperuser()
 	db := tx.NonconcurrentDB()
