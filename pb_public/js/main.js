@@ -15,7 +15,7 @@ import { meetingsPage, meetingFormPage } from "./pages/meetings.js";
 import { fieldAppsPage, composePage, signaturesPage } from "./pages/field_apps.js";
 import { syncPage } from "./pages/sync_page.js";
 import { queuePage, allPage } from "./pages/queue.js";
-import { applicationPage } from "./pages/application.js";
+import { applicationPage } from "./pages/application/index.js";
 import { overduePage } from "./pages/overdue.js";
 import { figuresPage } from "./pages/figures.js";
 

@@ -4,11 +4,11 @@
 // through the workflow with their deadlines. Works offline.
 
 import { me } from "../api.js";
-import { h, mount, field, select, fmtDate, fmtDateTime, showFormError, toast, empty, confirmDialog, busy } from "../ui.js";
+import { h, mount, field, fmtDate, fmtDateTime, showFormError, toast, empty, confirmDialog, busy } from "../ui.js";
 import * as store from "../db.js";
-import { mutate, syncNow, outbox } from "../sync.js";
+import { mutate, syncNow } from "../sync.js";
 import { liveLocal } from "../live.js";
-import { wf, statusLabel, applicantKinds, applicantKindLabel, categoryLabel, dueOf, dueColour, nextWorkday, label, issueKinds, available } from "../vocab.js";
+import { wf, statusLabel, applicantKinds, applicantKindLabel, dueOf, nextWorkday, label, issueKinds, available } from "../vocab.js";
 import { directory, leaders, orgName, userWithTitle } from "../directory.js";
 import { navigate } from "../router.js";
 import { signaturePad } from "../widgets/sigpad.js";

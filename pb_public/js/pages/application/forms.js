@@ -1,0 +1,43 @@
+// The forms to print and the archive copies the server stored.
+
+import { fileUrl } from "../../api.js";
+import { h } from "../../ui.js";
+import { printLink, openWithToken } from "../../widgets/print.js";
+
+/** The 打印表格 card (online only). */
+export function formsCard({ story }) {
+  const app = story.app;
+  if (story.offline) return null;
+  const heldTalk = story.talks.some((t) => t.outcome);
+  const forms = [
+    ["application", "群众约谈登记申报表", true],
+    ["signatures", "居民联名签名表", app.applicant_kind === "residents"],
+    ["notice", "群众约谈交办通知单", !!app.accepted_at],
+    ["talk", "群众约谈情况登记表", heldTalk],
+    ["feedback", "群众约谈事项办理情况反馈表", story.feedback.length > 0],
+  ].filter(([, , ok]) => ok);
+  // the copies the server stored as each stage was reached, and the signed scan
+  const archived = [
+    app.archive_pdf ? protectedLink("applications", app.id, app.archive_pdf, "登记申报表（报送时）", "archive") : null,
+    app.notice_pdf ? protectedLink("applications", app.id, app.notice_pdf, "交办通知单（受理时）", "notice-archive") : null,
+    ...story.talks.filter((t) => t.archive_pdf).map((t) => protectedLink("talks", t.id, t.archive_pdf, "情况登记表（约谈后）", "talk-archive")),
+    ...story.feedback.filter((f) => f.archive_pdf).map((f) => protectedLink("feedback", f.id, f.archive_pdf, "反馈表（审核后）", "feedback-archive")),
+    app.signed_scan ? protectedLink("applications", app.id, app.signed_scan, "盖章扫描件", "scan") : null,
+  ].filter(Boolean);
+  return h(
+    "section.card",
+    { id: "forms" },
+    h("h2", "打印表格"),
+    h(
+      "div.forms-list",
+      forms.map(([form, title]) => printLink(`/api/forms/${form}/${app.id}`, title, { dataset: { form } })),
+    ),
+    h("p.muted.small", "在新窗口打开 PDF，可直接打印、签字盖章后归档。"),
+    archived.length ? [h("h3", "存档副本"), h("div.forms-list", archived)] : null,
+  );
+}
+
+/** A link to a protected file, opened with a fresh file token. */
+export function protectedLink(collection, recordId, name, text, kind) {
+  return h("button.btn.small", { type: "button", dataset: { file: kind }, onclick: () => openWithToken(fileUrl(collection, recordId, name)) }, text);
+}
