@@ -35,7 +35,7 @@ func TestServe(t *testing.T) {
 		t.Fatalf("GET /: %d %s", page.Code, page.Header().Get("Content-Type"))
 	}
 	body := page.Body.String()
-	for _, want := range []string{`<html lang="zh-CN">`, `<link rel="manifest" href="manifest.json">`, `<link rel="modulepreload" href="js/main.js">`, `<link rel="modulepreload" href="js/pages/application.js">`} {
+	for _, want := range []string{`<html lang="zh-CN">`, `<link rel="manifest" href="manifest.json">`, `<link rel="modulepreload" href="js/main.js">`, `<link rel="modulepreload" href="js/pages/application/moves.js">`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("page lacks %s", want)
 		}
