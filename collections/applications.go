@@ -1,6 +1,8 @@
 package collections
 
 import (
+	"slices"
+
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
@@ -113,16 +115,7 @@ func NewApplications() *core.Collection {
 	c.AddIndex("idx_applications_street", false, AppStreet, "")
 	c.AddIndex("idx_applications_status", false, AppStatus, "")
 	c.AddIndex("idx_applications_assigned_leader", false, AppAssignedLeader, "")
-	read := rule(
-		and(roleIs(RoleCommunityStaff), "community = @request.auth.org"),
-		// Grid workers collect co-signatures, so they see their community's
-		// residents' drafts and nothing else of its applications.
-		and(roleIs(RoleGridWorker), "community = @request.auth.org", `applicant_kind = "residents"`, `status = "draft"`),
-		and(roleIs(RoleStreetReviewer), "street = @request.auth.org"),
-		districtWide,
-		and(roleIs(RoleLeader), "(target_leader = @request.auth.id || assigned_leader = @request.auth.id)", `assigned_leader != ""`),
-		and(roleIs(RoleHandler), "handling_unit = @request.auth.org"),
-	)
+	read := rule(readsApplication("")...)
 	c.ListRule, c.ViewRule = read, read
 	c.CreateRule = rule(and(roleIs(RoleCommunityStaff), "@request.body.community = @request.auth.org"))
 	c.UpdateRule = rule(
@@ -133,6 +126,69 @@ func NewApplications() *core.Collection {
 	)
 	c.DeleteRule = rule(and(roleIs(RoleCommunityStaff), "community = @request.auth.org", `status = "draft"`))
 	return c
+}
+
+// applicationReaders says who may read an application: per role, the
+// condition on the application's fields, written from the path p to it (""
+// on applications itself, "application." from a record that points at
+// one). The applications rule and the rules of the records about an
+// application (issues' and talks' leaders and handlers, feedback, events,
+// supervisions) are built from it, so none shows more of an application
+// than the applications rule does. PocketBase does not apply the
+// applications rule to an "application." join inside another collection's
+// rule (only to client filters), so each rule must carry it.
+func applicationReaders(p string) []struct{ role, cond string } {
+	return []struct{ role, cond string }{
+		{RoleCommunityStaff, p + "community = @request.auth.org"},
+		// Grid workers collect co-signatures, so they see their community's
+		// residents' drafts and nothing else of its applications.
+		{RoleGridWorker, and(p+"community = @request.auth.org", p+`applicant_kind = "residents"`, p+`status = "draft"`)},
+		{RoleStreetReviewer, p + "street = @request.auth.org"},
+		{RoleWorkingGroup, ""},
+		{RoleSupervisor, ""},
+		// A leader named only as the target sees nothing of the matter
+		// before the working group assigns it.
+		{RoleLeader, and("("+p+"target_leader = @request.auth.id || "+p+"assigned_leader = @request.auth.id)", p+`assigned_leader != ""`)},
+		{RoleHandler, p + "handling_unit = @request.auth.org"},
+	}
+}
+
+// readsApplication returns the alternatives of a read rule that lets the
+// given roles (all when none are given) read what is at path p exactly when
+// they may read the application there (see applicationReaders). Roles
+// without a condition are joined into one role check.
+func readsApplication(p string, roles ...string) []string {
+	var out, unconditional []string
+	for _, r := range applicationReaders(p) {
+		if len(roles) > 0 && !slices.Contains(roles, r.role) {
+			continue
+		}
+		if r.cond == "" {
+			unconditional = append(unconditional, r.role)
+			continue
+		}
+		if len(unconditional) > 0 {
+			out = append(out, roleIs(unconditional...))
+			unconditional = nil
+		}
+		out = append(out, and(roleIs(r.role), r.cond))
+	}
+	if len(unconditional) > 0 {
+		out = append(out, roleIs(unconditional...))
+	}
+	return out
+}
+
+// applicationReadableBy is role's condition for reading the application at
+// path p ("" when the role reads every application); it panics for a role
+// that reads none, a programming error.
+func applicationReadableBy(p, role string) string {
+	for _, r := range applicationReaders(p) {
+		if r.role == role {
+			return r.cond
+		}
+	}
+	panic("collections: " + role + " reads no application")
 }
 
 // Application wraps an applications record.

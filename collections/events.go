@@ -19,7 +19,8 @@ const (
 	EvNote             = "note"
 )
 
-// NewEvents builds events: read by those who may read the application;
+// NewEvents builds events: read by those who may read the application
+// (grid workers aside);
 // written only by the server; no API may update or delete one.
 func NewEvents() *core.Collection {
 	c := core.NewBaseCollection(Events, EventsID)
@@ -36,13 +37,10 @@ func NewEvents() *core.Collection {
 	)
 	timestamps(c)
 	c.AddIndex("idx_events_application", false, EvApplication+", "+FieldCreated, "")
-	read := rule(
-		and(roleIs(RoleCommunityStaff), "application.community = @request.auth.org"),
-		and(roleIs(RoleStreetReviewer), "application.street = @request.auth.org"),
-		districtWide,
-		and(roleIs(RoleLeader), "(application.assigned_leader = @request.auth.id || application.target_leader = @request.auth.id)"),
-		and(roleIs(RoleHandler), "application.handling_unit = @request.auth.org"),
-	)
+	// an event tells the application's story (the street's notes included):
+	// exactly those who may read the application read it, grid workers aside
+	read := rule(readsApplication("application.", RoleCommunityStaff, RoleStreetReviewer,
+		RoleWorkingGroup, RoleSupervisor, RoleLeader, RoleHandler)...)
 	c.ListRule, c.ViewRule = read, read
 	return c
 }

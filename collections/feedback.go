@@ -55,13 +55,10 @@ func NewFeedback() *core.Collection {
 	)
 	timestamps(c)
 	c.AddIndex("idx_feedback_application", false, FbApplication, "")
-	read := rule(
-		and(roleIs(RoleCommunityStaff), "application.community = @request.auth.org"),
-		and(roleIs(RoleStreetReviewer), "application.street = @request.auth.org"),
-		districtWide,
-		and(roleIs(RoleLeader), "(application.assigned_leader = @request.auth.id || application.target_leader = @request.auth.id)"),
-		and(roleIs(RoleHandler), "(unit = @request.auth.org || application.handling_unit = @request.auth.org)"),
-	)
+	read := rule(append(readsApplication("application.", RoleCommunityStaff, RoleStreetReviewer, RoleWorkingGroup, RoleSupervisor, RoleLeader),
+		// the unit that filed a report reads it, and the unit now handling the matter
+		and(roleIs(RoleHandler), "(unit = @request.auth.org || "+applicationReadableBy("application.", RoleHandler)+")"),
+	)...)
 	c.ListRule, c.ViewRule = read, read
 	c.CreateRule = rule(and(roleIs(RoleHandler), "@request.body.application.handling_unit = @request.auth.org"))
 	keepsApp := "(@request.body.application:isset = false || @request.body.application = application)"

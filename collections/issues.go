@@ -67,13 +67,13 @@ func NewIssues() *core.Collection {
 	timestamps(c)
 	c.AddIndex("idx_issues_community", false, IssueCommunity, "")
 	c.AddIndex("idx_issues_application", false, IssueApplication, "")
-	read := rule(
+	read := rule(append([]string{
 		and(communityRoles, "community = @request.auth.org"),
 		and(roleIs(RoleStreetReviewer), "community.parent = @request.auth.org"),
-		districtWide,
-		and(roleIs(RoleLeader), "(application.target_leader = @request.auth.id || application.assigned_leader = @request.auth.id)", `application.assigned_leader != ""`),
-		and(roleIs(RoleHandler), "application.handling_unit = @request.auth.org"),
-	)
+	},
+		// the district offices see every issue; leaders and handlers those of
+		// the applications they may read
+		readsApplication("application.", RoleWorkingGroup, RoleSupervisor, RoleLeader, RoleHandler)...)...)
 	c.ListRule, c.ViewRule = read, read
 	c.CreateRule = rule(and(communityRoles, "@request.body.community = @request.auth.org"))
 	c.UpdateRule = rule(and(communityRoles, "community = @request.auth.org", staysInCommunity))

@@ -29,7 +29,8 @@ const (
 
 // NewSupervisions builds supervisions: created by supervisors (and the
 // deadline job), read by the district offices and by the leader and unit
-// the record is about; never edited or deleted through the API.
+// that may read the application it is about; never edited or deleted
+// through the API.
 func NewSupervisions() *core.Collection {
 	c := core.NewBaseCollection(Supervisions, SupervisionsID)
 	c.Fields.Add(
@@ -47,11 +48,7 @@ func NewSupervisions() *core.Collection {
 	c.AddIndex("idx_supervisions_application", false, SupApplication, "")
 	c.AddIndex("idx_supervisions_flag", true, SupApplication+", "+SupKind+", "+SupDeadline+", "+SupDueOn,
 		SupDeadline+" != ''")
-	read := rule(
-		districtWide,
-		and(roleIs(RoleLeader), "(application.assigned_leader = @request.auth.id || application.target_leader = @request.auth.id)"),
-		and(roleIs(RoleHandler), "application.handling_unit = @request.auth.org"),
-	)
+	read := rule(readsApplication("application.", RoleWorkingGroup, RoleSupervisor, RoleLeader, RoleHandler)...)
 	c.ListRule, c.ViewRule = read, read
 	c.CreateRule = rule(roleIs(RoleSupervisor))
 	return c

@@ -54,13 +54,12 @@ func NewTalks() *core.Collection {
 	)
 	timestamps(c)
 	c.AddIndex("idx_talks_application", false, TalkApplication, "")
-	read := rule(
-		and(roleIs(RoleCommunityStaff), "application.community = @request.auth.org"),
-		and(roleIs(RoleStreetReviewer), "application.street = @request.auth.org"),
-		districtWide,
-		and(roleIs(RoleLeader), "(leader = @request.auth.id || application.assigned_leader = @request.auth.id || application.target_leader = @request.auth.id)"),
+	read := rule(append(readsApplication("application.", RoleCommunityStaff, RoleStreetReviewer, RoleWorkingGroup, RoleSupervisor),
+		// a leader reads the talks it held and those of the matters it may read
+		and(roleIs(RoleLeader), "(leader = @request.auth.id || ("+applicationReadableBy("application.", RoleLeader)+"))"),
+		// the unit a talk assigned reads it
 		and(roleIs(RoleHandler), "handling_unit = @request.auth.org"),
-	)
+	)...)
 	c.ListRule, c.ViewRule = read, read
 	c.CreateRule = rule(and(roleIs(RoleLeader), "@request.body.application.assigned_leader = @request.auth.id"))
 	c.UpdateRule = rule(and(roleIs(RoleLeader), "leader = @request.auth.id",
