@@ -52,7 +52,7 @@ var stageNames = map[string]string{
 func (mp *mapper) bulletin(cal *workdays.Calendar, month, now time.Time) (*mapped, error) {
 	from := month
 	to := month.AddDate(0, 1, 0)
-	f, err := stats.Compute(mp.app, cal, stats.Query{From: from, To: to}, now)
+	f, err := stats.Compute(mp.app, cal, stats.Query{From: from, To: to, District: true, Work: true}, now)
 	if err != nil {
 		return nil, err
 	}

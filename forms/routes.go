@@ -115,9 +115,9 @@ func serveBulletin(e *core.RequestEvent) error {
 	}
 	// the figures' own access decision; leaders see only their own figures,
 	// so the district-wide bulletin is not theirs
-	leader, err := stats.Access(auth)
+	district, err := stats.Access(auth)
 	var apiErr *router.ApiError
-	if leader != "" || errors.As(err, &apiErr) && apiErr.Status == http.StatusForbidden {
+	if err == nil && !district || errors.As(err, &apiErr) && apiErr.Status == http.StatusForbidden {
 		return router.NewForbiddenError("月度督查通报仅供专门工作小组和督查查看。", nil)
 	}
 	if err != nil {

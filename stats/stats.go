@@ -15,17 +15,25 @@ import (
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
+	"github.com/pocketbase/pocketbase/tools/search"
 
 	"yuetan/collections"
 	"yuetan/workdays"
 	"yuetan/workflow"
 )
 
-// Query selects the figures: applications created in [From, To) and, when
-// Leader is set, only that leader's (target or assigned) applications.
+// Query selects the figures: applications created in [From, To) that the
+// applications collection's list rule lets Viewer see, as the list API
+// would (a superuser sees all; no viewer, none).
 type Query struct {
 	From, To time.Time
-	Leader   string
+	Viewer   *core.RequestInfo
+	// District counts every application whoever asks, Viewer aside: the
+	// district's own report (the monthly bulletin).
+	District bool
+	// Work adds the collection work (communities, meetings, problems,
+	// suggestions), figures of the whole district.
+	Work bool
 }
 
 // Rate is an on-time or satisfaction rate.
@@ -147,25 +155,10 @@ func parseTime(s string) time.Time {
 func Compute(app core.App, cal *workdays.Calendar, q Query, now time.Time) (*Figures, error) {
 	f := &Figures{From: workdays.FormatDate(q.From), To: workdays.FormatDate(q.To.Add(-time.Second)),
 		ByStatus: map[string]int{}, OnTime: map[string]Rate{}}
-	params := dbx.Params{"from": q.From.UTC().Format("2006-01-02 15:04:05.000Z"), "to": q.To.UTC().Format("2006-01-02 15:04:05.000Z"), "leader": q.Leader}
-	where := "a.created >= {:from} AND a.created < {:to}"
-	if q.Leader != "" {
-		where += " AND (a.assigned_leader = {:leader} OR a.target_leader = {:leader})"
-	}
-	var rows []appRow
-	err := app.DB().NewQuery(`SELECT a.id, a.serial, a.subject, a.status, a.community, a.street, a.assigned_leader,
-			a.handling_unit, COALESCE(u.leader_rank, '') AS rank, COALESCE(u.name, '') AS leader_name,
-			COALESCE(o.name, '') AS unit_name, a.review_due, a.notice_due, a.schedule_due, a.handling_due,
-			a.reviewed_at, a.notified_at, a.scheduled_at, a.accepted_at,
-			a.feedback_at, a.forwarded_at, a.resolved_at,
-			COALESCE((SELECT t.outcome FROM talks t WHERE t.application = a.id AND t.outcome != '' ORDER BY t.created DESC LIMIT 1), '') AS outcome,
-			COALESCE((SELECT f.satisfaction FROM feedback f WHERE f.application = a.id AND f.satisfaction != '' ORDER BY f.created DESC LIMIT 1), '') AS satisfaction
-		FROM applications a
-		LEFT JOIN users u ON u.id = a.assigned_leader
-		LEFT JOIN orgs o ON o.id = a.handling_unit
-		WHERE ` + where).Bind(params).All(&rows)
+	params := dbx.Params{"from": q.From.UTC().Format("2006-01-02 15:04:05.000Z"), "to": q.To.UTC().Format("2006-01-02 15:04:05.000Z")}
+	rows, err := applications(app, q, params)
 	if err != nil {
-		return nil, fmt.Errorf("stats applications: %w", err)
+		return nil, err
 	}
 	orgNames, parents, err := orgIndex(app)
 	if err != nil {
@@ -273,12 +266,75 @@ func Compute(app core.App, cal *workdays.Calendar, q Query, now time.Time) (*Fig
 	}
 	sort.Slice(f.Overdue, func(i, j int) bool { return f.Overdue[i].DaysLate > f.Overdue[j].DaysLate })
 	f.ByStreet, f.ByCommunity = sorted(streets), sorted(communities)
-	if q.Leader == "" {
+	if q.Work {
 		if err := collectionFigures(app, f, params); err != nil {
 			return nil, err
 		}
 	}
 	return f, nil
+}
+
+// applications reads the applications the figures count: created in the
+// range and, unless they are the district's, those the applications list
+// rule lets the viewer see. The rule is the collection's own, applied by
+// PocketBase's rule resolver as the list API applies it: the figures
+// never count an application the viewer could not open.
+func applications(app core.App, q Query, params dbx.Params) ([]appRow, error) {
+	const a = collections.Applications
+	sel := app.DB().Select(a+".id", a+".serial", a+".subject", a+".status", a+".community", a+".street",
+		a+".assigned_leader", a+".handling_unit",
+		"COALESCE(__u.leader_rank, '') AS rank", "COALESCE(__u.name, '') AS leader_name", "COALESCE(__o.name, '') AS unit_name",
+		a+".review_due", a+".notice_due", a+".schedule_due", a+".handling_due",
+		a+".reviewed_at", a+".notified_at", a+".scheduled_at", a+".accepted_at", a+".feedback_at", a+".forwarded_at", a+".resolved_at",
+		"COALESCE((SELECT t.outcome FROM talks t WHERE t.application = "+a+".id AND t.outcome != '' ORDER BY t.created DESC LIMIT 1), '') AS outcome",
+		"COALESCE((SELECT f.satisfaction FROM feedback f WHERE f.application = "+a+".id AND f.satisfaction != '' ORDER BY f.created DESC LIMIT 1), '') AS satisfaction").
+		From(a).
+		LeftJoin("users __u", dbx.NewExp("[[__u.id]] = [["+a+".assigned_leader]]")).
+		LeftJoin("orgs __o", dbx.NewExp("[[__o.id]] = [["+a+".handling_unit]]")).
+		Where(dbx.NewExp("[["+a+".created]] >= {:from} AND [["+a+".created]] < {:to}", params))
+	if !q.District {
+		if err := visibleTo(app, sel, a, q.Viewer); err != nil {
+			return nil, err
+		}
+	}
+	var rows []appRow
+	if err := sel.All(&rows); err != nil {
+		return nil, fmt.Errorf("stats applications: %w", err)
+	}
+	return rows, nil
+}
+
+// visibleTo narrows q, a query on collection, to the records its list rule
+// lets the viewer see (superusers see all; no viewer or no rule, none).
+func visibleTo(app core.App, q *dbx.SelectQuery, collection string, viewer *core.RequestInfo) error {
+	if viewer == nil {
+		q.AndWhere(dbx.NewExp("1 = 0"))
+		return nil
+	}
+	if viewer.HasSuperuserAuth() {
+		return nil
+	}
+	coll, err := app.FindCachedCollectionByNameOrId(collection)
+	if err != nil {
+		return fmt.Errorf("stats %s: %w", collection, err)
+	}
+	switch {
+	case coll.ListRule == nil:
+		q.AndWhere(dbx.NewExp("1 = 0"))
+		return nil
+	case *coll.ListRule == "":
+		return nil
+	}
+	resolver := core.NewRecordFieldResolver(app, coll, viewer, true)
+	expr, err := search.FilterData(*coll.ListRule).BuildExpr(resolver)
+	if err != nil {
+		return fmt.Errorf("stats %s list rule: %w", collection, err)
+	}
+	q.AndWhere(expr)
+	if err := resolver.UpdateQuery(q); err != nil {
+		return fmt.Errorf("stats %s list rule: %w", collection, err)
+	}
+	return nil
 }
 
 func sorted(m map[string]*Group) []Group {
@@ -357,39 +413,47 @@ func ParseRange(from, to string, now time.Time) (time.Time, time.Time, error) {
 	return start, end, nil
 }
 
-// Access decides what auth may see of the figures: all of them
-// (superusers, the working group and supervisors: leader is ""), a leader's
-// own applications only (leader is the leader's id), or nothing (a 401 or
-// 403 error in PocketBase's shape). The stats route and the monthly
-// bulletin share it.
-func Access(auth *core.Record) (leader string, err error) {
+// Access decides who may read figures: superusers, the working group and
+// supervisors read the district's (district is true: collection work
+// included), leaders those of the applications they may see; anyone else
+// gets a 401 or 403 error in PocketBase's shape. Which applications count
+// is the applications list rule's business, not this. The stats route and
+// the monthly bulletin share it.
+func Access(auth *core.Record) (district bool, err error) {
 	switch {
 	case auth == nil:
-		return "", router.NewUnauthorizedError("请先登录。", nil)
+		return false, router.NewUnauthorizedError("请先登录。", nil)
 	case auth.IsSuperuser():
-		return "", nil
+		return true, nil
 	case auth.Collection().Name != collections.Users:
-		return "", router.NewForbiddenError("无权查看统计数据。", nil)
+		return false, router.NewForbiddenError("无权查看统计数据。", nil)
 	}
 	switch auth.GetString(collections.UserRole) {
 	case workflow.RoleWorkingGroup, workflow.RoleSupervisor:
-		return "", nil
+		return true, nil
 	case workflow.RoleLeader:
-		return auth.Id, nil
+		return false, nil
 	}
-	return "", router.NewForbiddenError("统计数据仅供专门工作小组、督查和领导查看。", nil)
+	return false, router.NewForbiddenError("统计数据仅供专门工作小组、督查和领导查看。", nil)
 }
 
 // Register serves GET /api/stats to the working group and supervisors
-// (everything) and leaders (their own applications).
+// and to leaders, each counting the applications the list rule lets them
+// see.
 func Register(app core.App, cal func(core.App) *workdays.Calendar) {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		se.Router.GET("/api/stats", func(e *core.RequestEvent) error {
-			leader, err := Access(e.Auth)
+			district, err := Access(e.Auth)
 			if err != nil {
 				return err
 			}
-			q := Query{Leader: leader}
+			info, err := e.RequestInfo()
+			if err != nil {
+				return err
+			}
+			// the applications are those the caller may list; the collection
+			// work comes to those who read the district's figures
+			q := Query{Viewer: info, Work: district}
 			q.From, q.To, err = ParseRange(e.Request.URL.Query().Get("from"), e.Request.URL.Query().Get("to"), time.Now())
 			if err != nil {
 				return router.NewBadRequestError("统计区间无效：日期格式应为 YYYY-MM-DD，且结束日期不早于开始日期。",

@@ -1,0 +1,118 @@
+package stats_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"yuetan/collections"
+	"yuetan/demo"
+	"yuetan/internal/testenv"
+	"yuetan/workflow"
+)
+
+// listedApplications lists every application email may list over REST.
+func listedApplications(t *testing.T, env *testenv.Env, email string) []map[string]any {
+	t.Helper()
+	res := env.Do("GET", "/api/collections/applications/records?perPage=500&fields=id,status,accepted_at", email, nil)
+	if res.Status != http.StatusOK {
+		t.Fatalf("%s lists applications: %d %s", email, res.Status, res)
+	}
+	body := res.JSON(t)
+	if body["totalPages"].(float64) > 1 {
+		t.Fatalf("%s: more applications than one page", email)
+	}
+	var out []map[string]any
+	for _, it := range body["items"].([]any) {
+		out = append(out, it.(map[string]any))
+	}
+	return out
+}
+
+// TestStatsCountOnlyWhatTheListRuleShows asks for the figures as every
+// demo account and checks them against what that account may read over
+// REST: every application in the overdue list opens (GET → 200), and the
+// totals, the counts by status and the accepted, declined and closed
+// counts equal what the list API gives it. A leader named only as the
+// target of drafts, submitted, forwarded, declined or street-resolved
+// matters counts none of them.
+func TestStatsCountOnlyWhatTheListRuleShows(t *testing.T) {
+	env := testenv.New(t)
+	// a matter forwarded to the working group ten days ago and not yet
+	// accepted: overdue for review, naming 周明远 only as its target
+	apps, err := env.App.FindCachedCollectionByNameOrId(collections.Applications)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waiting := core.NewRecord(apps)
+	waiting.Load(map[string]any{
+		collections.AppCommunity: env.Org("DL-HC").Id, collections.AppStreet: env.Org("DL").Id,
+		collections.AppApplicantKind: collections.ApplicantCommunity, collections.AppSubject: "待审核的超期事项",
+		collections.AppCategory: workflow.CategoryOtherHot, collections.AppTargetLeader: env.User("secretary@yuetan.example").Id,
+		collections.AppStatus: workflow.StatusForwarded, collections.AppDecisionNote: "街道内部意见：建议先行协调",
+		collections.AppForwardedAt: time.Now().AddDate(0, 0, -10), collections.AppReviewDue: time.Now().AddDate(0, 0, -7),
+	})
+	if err := env.SaveAsSystem(waiting); err != nil {
+		t.Fatal(err)
+	}
+	if sup := env.Do("GET", "/api/stats", "sup@yuetan.example", nil).String(); !strings.Contains(sup, waiting.Id) {
+		t.Fatalf("the waiting matter is not overdue in the district's figures: %s", sup)
+	}
+	callers := []string{demo.SuperuserEmail}
+	for _, a := range demo.Accounts {
+		callers = append(callers, a.Email)
+	}
+	readers := 0
+	for _, email := range callers {
+		res := env.Do("GET", "/api/stats?from=2000-01-01&to=2100-12-31", email, nil)
+		if res.Status == http.StatusForbidden {
+			continue
+		}
+		if res.Status != http.StatusOK {
+			t.Fatalf("%s: stats %d %s", email, res.Status, res)
+		}
+		readers++
+		f := res.JSON(t)
+		overdue, _ := f["overdue"].([]any) // null when nothing is overdue
+		for _, o := range overdue {
+			id := o.(map[string]any)["application"].(string)
+			if v := env.Do("GET", "/api/collections/applications/records/"+id, email, nil); v.Status != http.StatusOK {
+				t.Errorf("%s: overdue application %s (%s) in the figures answers %d over REST",
+					email, id, o.(map[string]any)["status"], v.Status)
+			}
+		}
+		// the same figures counted from what the list API gives
+		listed := listedApplications(t, env, email)
+		want := map[string]float64{"applications": float64(len(listed))}
+		for _, a := range listed {
+			status := a["status"].(string)
+			if status == "" {
+				status = workflow.StatusDraft
+			}
+			want["by_status."+status]++
+			if a["accepted_at"] != "" {
+				want["accepted"]++
+			}
+		}
+		want["declined"], want["closed"] = want["by_status."+workflow.StatusDeclined], want["by_status."+workflow.StatusClosed]
+		got := map[string]any{"applications": f["applications"], "accepted": f["accepted"].(map[string]any)["total"],
+			"declined": f["declined"], "closed": f["closed"]}
+		for _, s := range workflow.Statuses {
+			got["by_status."+s] = f["by_status"].(map[string]any)[s]
+		}
+		for name, g := range got {
+			if g == nil {
+				g = 0.0
+			}
+			if g != want[name] {
+				t.Errorf("%s: %s is %v in the figures, %v over REST", email, name, g, want[name])
+			}
+		}
+	}
+	if readers < 4 {
+		t.Fatalf("only %d accounts read figures", readers)
+	}
+}
