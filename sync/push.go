@@ -250,14 +250,26 @@ func mutate(tx core.App, ctx context.Context, auth *core.Record, st *pushState, 
 	superuser := auth.IsSuperuser()
 	db := tx.NonconcurrentDB()
 	// the same record created again under a new mutation id (a reset
-	// tablet, a copied outbox): the server's copy stands
+	// tablet, a copied outbox): the server's copy stands. Only a record
+	// the caller may view is answered so; any other is no business of its
+	// own, and the answer must not tell that it exists (nor its seq).
 	exists := func() (Result, bool) {
-		if existing, _ := tx.FindRecordById(coll, m.Record); existing != nil {
-			ver, _, _ := findVersion(db, coll.Name, m.Record)
-			res.show = true
-			return res.conflict(router.NewApiError(http.StatusConflict, "这条记录已经提交过，服务器上已有，请以服务器上的记录为准。", nil), ver.Seq), true
+		visible, err := visibleIDs(tx, coll.Name, auth, []string{m.Record}, func(c *core.Collection) *string { return c.ViewRule })
+		if err != nil || !visible[m.Record] {
+			return Result{}, false
 		}
-		return Result{}, false
+		ver, _, _ := findVersion(db, coll.Name, m.Record)
+		res.show = true
+		return res.conflict(router.NewApiError(http.StatusConflict, "这条记录已经提交过，服务器上已有，请以服务器上的记录为准。", nil), ver.Seq), true
+	}
+	// an update or delete of a record the caller may not write, or that
+	// does not exist (or is deleted and was never the caller's): one answer
+	missing := func() Result {
+		msg := "记录不存在，或您无权修改这条记录。"
+		if m.Op == OpDelete {
+			msg = "记录不存在，或您无权删除这条记录。"
+		}
+		return res.reject(router.NewNotFoundError(msg, nil))
 	}
 	var saved *core.Record
 	switch m.Op {
@@ -296,7 +308,13 @@ func mutate(tx core.App, ctx context.Context, auth *core.Record, st *pushState, 
 			return res.reject(err)
 		}
 		if current == nil {
+			known := false
 			if versioned && ver.Op == OpDelete {
+				if known, err = heldOrWritten(db, auth, st, coll.Name, m.Record); err != nil {
+					return res.reject(err)
+				}
+			}
+			if known {
 				if m.Op == OpDelete {
 					// already gone: what the tablet asked for holds
 					res.Status, res.Seq = StatusApplied, ver.Seq
@@ -304,7 +322,7 @@ func mutate(tx core.App, ctx context.Context, auth *core.Record, st *pushState, 
 				}
 				return res.conflict(router.NewApiError(http.StatusConflict, "这条记录已在服务器上删除，您的修改无法保存。", nil), ver.Seq)
 			}
-			return res.reject(router.NewNotFoundError("记录不存在。", nil))
+			return missing()
 		}
 		data := withFiles(current, m)
 		method, rule := http.MethodPatch, coll.UpdateRule
@@ -318,8 +336,11 @@ func mutate(tx core.App, ctx context.Context, auth *core.Record, st *pushState, 
 				return res.reject(router.NewForbiddenError("只有超级管理员可以修改或删除这类数据。", nil))
 			}
 			rec, err = tx.FindRecordById(coll, m.Record, ruleFilter(tx, coll, rule, info))
+			if errors.Is(err, sql.ErrNoRows) {
+				return missing()
+			}
 			if err != nil {
-				return res.reject(router.NewNotFoundError("记录不存在，或您无权修改这条记录。", err))
+				return res.reject(err)
 			}
 		}
 		if versioned && m.Base < ver.Seq {
@@ -379,6 +400,26 @@ func mutate(tx core.App, ctx context.Context, auth *core.Record, st *pushState, 
 		}
 	}
 	return res
+}
+
+// heldOrWritten reports whether a deleted record was the caller's
+// business: a pull handed it to one of the caller's sessions, or the
+// caller's own applied mutations (from this client, this push included)
+// wrote it. Only then does a push learn that it was deleted.
+func heldOrWritten(db dbx.Builder, auth *core.Record, st *pushState, collection, id string) (bool, error) {
+	if auth.IsSuperuser() || len(st.own[collection+"/"+id]) > 0 {
+		return true, nil
+	}
+	var n int
+	err := db.NewQuery(`SELECT EXISTS (SELECT 1 FROM ` + tableSessions + ` s JOIN ` + tableHeld + ` h
+			ON h.session = s.id AND h.collection = {:c} AND h.record = {:r} WHERE s.user = {:u})
+		OR EXISTS (SELECT 1 FROM ` + tableMutations + ` WHERE client = {:cl} AND collection = {:c} AND record = {:r}
+			AND user = {:u} AND status = {:applied})`).
+		Bind(dbx.Params{"u": auth.Id, "cl": st.client, "c": collection, "r": id, "applied": StatusApplied}).Row(&n)
+	if err != nil {
+		return false, fmt.Errorf("held or written: %w", err)
+	}
+	return n > 0, nil
 }
 
 func (r Result) reject(err error) Result {
