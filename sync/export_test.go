@@ -1,5 +1,7 @@
 package sync
 
+import "github.com/pocketbase/pocketbase/core"
+
 // Exported for the external tests and benchmarks of this package.
 var ScopeKey = scopeKey
 
@@ -16,4 +18,10 @@ func WithSnapshots(from int64) (restore func()) {
 func WithScopedPages() (restore func()) {
 	forceScoped = true
 	return func() { forceScoped = false }
+}
+
+// Snapshots returns how many snapshot lists user's pull sessions have in
+// app and how many items all the lists hold.
+func Snapshots(app core.App, user string) (lists, items int) {
+	return app.Store().Get(serviceKey).(*service).snaps.stats(user)
 }

@@ -40,7 +40,7 @@ func Prune(app core.App, retention time.Duration) error {
 				}
 			}
 		}
-		if err := dropSessions(tx, dbx.NewExp("seen < {:t}", dbx.Params{"t": cutoff})); err != nil {
+		if _, err := dropSessions(tx, dbx.NewExp("seen < {:t}", dbx.Params{"t": cutoff})); err != nil {
 			return err
 		}
 		_, err := db.NewQuery("DELETE FROM " + tableMutations + " WHERE at < {:t}").Bind(dbx.Params{"t": cutoff}).Execute()

@@ -74,10 +74,11 @@ func (s *service) pull(e *core.RequestEvent) error {
 	}
 	scope := scopeKey(e.App, e.Auth)
 	if cur.Session == 0 {
-		id, err := newSession(e.App, e.Auth.Id, client, scope)
+		id, dropped, err := newSession(e.App, e.Auth.Id, client, scope)
 		if err != nil {
 			return e.InternalServerError("", err)
 		}
+		s.snaps.drop(dropped...)
 		cur = Cursor{Session: id}
 	} else if err := checkSession(e.App, cur, e.Auth.Id, scope); err != nil {
 		return err
@@ -109,39 +110,70 @@ func scopeKey(app core.App, auth *core.Record) string {
 	return strconv.FormatUint(h.Sum64(), 16)
 }
 
-func newSession(app core.App, user, client, scope string) (int64, error) {
-	var id int64
-	err := app.RunInTransaction(func(tx core.App) error {
+// MaxSessionsPerUser is how many pull sessions (each with the records it
+// has handed out in _sync_held) one user keeps: room for a community's
+// eight tablets sharing one account (as the simulator runs them) and a few
+// browsers. A new one drops the user's least recently used beyond it; a
+// device starting over (client=) drops its own earlier ones first.
+const MaxSessionsPerUser = 16
+
+// newSession opens a pull session and returns it with the sessions it
+// dropped to make room.
+func newSession(app core.App, user, client, scope string) (id int64, dropped []int64, err error) {
+	err = app.RunInTransaction(func(tx core.App) error {
+		dropped = nil
 		if client != "" {
 			// a device starting over drops what its earlier sessions held
-			if err := dropSessions(tx, dbx.HashExp{"user": user, "client": client}); err != nil {
+			ids, err := dropSessions(tx, dbx.HashExp{"user": user, "client": client})
+			if err != nil {
 				return err
 			}
+			dropped = append(dropped, ids...)
 		}
-		res, err := tx.DB().Insert(tableSessions, dbx.Params{"user": user, "client": client, "scope": scope}).Execute()
+		// the user's least recently used sessions beyond the bound go
+		var old []any
+		if err := tx.DB().Select("id").From(tableSessions).Where(dbx.HashExp{"user": user}).
+			OrderBy("used DESC", "id DESC").Offset(MaxSessionsPerUser - 1).Limit(-1).Column(&old); err != nil {
+			return err
+		}
+		if len(old) > 0 {
+			ids, err := dropSessions(tx, inList("id", old))
+			if err != nil {
+				return err
+			}
+			dropped = append(dropped, ids...)
+		}
+		res, err := tx.DB().NewQuery("INSERT INTO " + tableSessions + " (user, client, scope, used) VALUES ({:u}, {:c}, {:s}, " + nextUse + ")").
+			Bind(dbx.Params{"u": user, "c": client, "s": scope}).Execute()
 		if err != nil {
 			return err
 		}
 		id, err = res.LastInsertId()
 		return err
 	})
-	return id, err
+	return id, dropped, err
 }
 
-func dropSessions(tx core.App, where dbx.Expression) error {
+// nextUse is the next number in the sessions' order of use (in a write
+// transaction: strictly increasing).
+const nextUse = "(SELECT COALESCE(MAX(used), 0) + 1 FROM " + tableSessions + ")"
+
+// dropSessions deletes the sessions matching where, with what they held,
+// and returns their ids.
+func dropSessions(tx core.App, where dbx.Expression) ([]int64, error) {
 	var ids []int64
 	if err := tx.DB().Select("id").From(tableSessions).Where(where).Column(&ids); err != nil {
-		return err
+		return nil, err
 	}
 	for _, id := range ids {
 		if _, err := tx.DB().Delete(tableHeld, dbx.HashExp{"session": id}).Execute(); err != nil {
-			return err
+			return nil, err
 		}
 		if _, err := tx.DB().Delete(tableSessions, dbx.HashExp{"id": id}).Execute(); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	return ids, nil
 }
 
 // checkSession accepts a cursor of the caller's own, current session.
@@ -153,7 +185,8 @@ func checkSession(app core.App, cur Cursor, user, scope string) error {
 	err := app.DB().Select("user", "scope").From(tableSessions).Where(dbx.HashExp{"id": cur.Session}).One(&s)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return resync("同步会话已过期，请重新完整同步。")
+		// expired, or dropped for the user's newer sessions (MaxSessionsPerUser)
+		return resync("同步会话已失效（长期未同步，或本账号已在其他设备或页面上开始了新的完整同步），请重新完整同步。")
 	case err != nil:
 		return apis.NewInternalServerError("", err)
 	case s.User != user:
@@ -194,7 +227,7 @@ func (s *service) readPage(e *core.RequestEvent, auth *core.Record, cur Cursor, 
 			return nil, err
 		}
 		if snap != nil {
-			s.snaps.put(cur.Session, snap)
+			s.snaps.put(cur.Session, auth.Id, snap)
 		}
 	}
 	if snap != nil && after < snap.to {
@@ -665,16 +698,18 @@ func writeHeld(app core.App, batches []heldBatch) error {
 	}
 	return app.RunInTransaction(func(tx core.App) error {
 		if len(rows) > 0 {
+			// (a session dropped while its page was read keeps nothing)
 			_, err := tx.DB().NewQuery("INSERT INTO " + tableHeld + ` (session, collection, record, gone)
 				SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]')
-				FROM json_each({:rows}) WHERE true
+				FROM json_each({:rows}) WHERE json_extract(value, '$[0]') IN (SELECT id FROM ` + tableSessions + `)
 				ON CONFLICT (session, collection, record) DO UPDATE SET gone = excluded.gone`).
 				Bind(dbx.Params{"rows": string(raw)}).Execute()
 			if err != nil {
 				return fmt.Errorf("remember held: %w", err)
 			}
 		}
-		_, err := tx.DB().Update(tableSessions, dbx.Params{"seen": nowText()}, inList("id", sessions)).Execute()
+		// every page marks its session used: a session syncing keeps its place
+		_, err := tx.DB().Update(tableSessions, dbx.Params{"seen": nowText(), "used": dbx.NewExp(nextUse)}, inList("id", sessions)).Execute()
 		return err
 	})
 }

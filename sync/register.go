@@ -19,10 +19,14 @@ type service struct {
 	held  heldWriter
 }
 
+// serviceKey is where the app's store keeps its sync service.
+const serviceKey = "yuetan.sync"
+
 // Register binds the change feed hooks, the sync routes and the pruning
 // job to app.
 func Register(app core.App) error {
 	s := &service{app: app, nudge: newNudger(app)}
+	app.Store().Set(serviceKey, s)
 	bindFeed(app, s.nudge)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		g := se.Router.Group("/api/sync")

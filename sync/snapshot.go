@@ -22,10 +22,17 @@ import (
 // (changed, deleted, re-scoped) is skipped: the walk after the list meets
 // it at its new seq. The list is only an accelerator: when it is gone
 // (expired, evicted, a restart), the walk serves the same pages.
+//
+// The lists are bounded: one user holds at most snapshotsPerUser of them
+// (a user starting full syncs over and over only replaces its own), all of
+// them together at most snapshotBudget items (about 60 bytes each: some
+// 120 MB), and snapshotMaxKept lists; the least recently used go first.
 const (
 	snapshotMaxItems = 200_000 // beyond this, walk the feed
 	snapshotTTL      = 10 * time.Minute
 	snapshotMaxKept  = 256
+	snapshotsPerUser = 2
+	snapshotBudget   = 2_000_000
 )
 
 // snapshotMinRange is how many feed rows ahead of the cursor make a list
@@ -41,12 +48,16 @@ type snapItem struct {
 type snapshot struct {
 	to    int64 // the feed's last seq when listed
 	items []snapItem
-	used  time.Time
+	user  string
+	used  time.Time // for the TTL
+	tick  uint64    // order of use (times tie)
 }
 
 type snapshots struct {
-	mu gosync.Mutex
-	m  map[int64]*snapshot
+	mu    gosync.Mutex
+	m     map[int64]*snapshot
+	items int // in all lists
+	ticks uint64
 }
 
 func (c *snapshots) get(session int64) *snapshot {
@@ -54,41 +65,82 @@ func (c *snapshots) get(session int64) *snapshot {
 	defer c.mu.Unlock()
 	s := c.m[session]
 	if s != nil {
-		s.used = time.Now()
+		c.ticks++
+		s.used, s.tick = time.Now(), c.ticks
 	}
 	return s
 }
 
-func (c *snapshots) put(session int64, s *snapshot) {
+// put keeps s for session, a pull session of user, dropping expired lists
+// and, least recently used first, what is over the bounds.
+func (c *snapshots) put(session int64, user string, s *snapshot) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil {
 		c.m = map[int64]*snapshot{}
 	}
+	c.remove(session)
 	now := time.Now()
 	for k, v := range c.m {
 		if now.Sub(v.used) > snapshotTTL {
-			delete(c.m, k)
+			c.remove(k)
 		}
 	}
-	for len(c.m) >= snapshotMaxKept {
-		var oldest int64
-		var at time.Time
-		for k, v := range c.m {
-			if at.IsZero() || v.used.Before(at) {
-				oldest, at = k, v.used
-			}
-		}
-		delete(c.m, oldest)
+	mine := func(v *snapshot) bool { return v.user == user }
+	all := func(*snapshot) bool { return true }
+	for c.count(mine) >= snapshotsPerUser {
+		c.remove(c.oldest(mine))
 	}
-	s.used = now
+	for len(c.m) > 0 && (len(c.m) >= snapshotMaxKept || c.items+len(s.items) > snapshotBudget) {
+		c.remove(c.oldest(all))
+	}
+	c.ticks++
+	s.user, s.used, s.tick = user, now, c.ticks
 	c.m[session] = s
+	c.items += len(s.items)
 }
 
-func (c *snapshots) drop(session int64) {
+func (c *snapshots) count(match func(*snapshot) bool) int {
+	n := 0
+	for _, v := range c.m {
+		if match(v) {
+			n++
+		}
+	}
+	return n
+}
+
+func (c *snapshots) oldest(match func(*snapshot) bool) int64 {
+	var oldest int64
+	var tick uint64
+	for k, v := range c.m {
+		if match(v) && (tick == 0 || v.tick < tick) {
+			oldest, tick = k, v.tick
+		}
+	}
+	return oldest
+}
+
+func (c *snapshots) remove(session int64) {
+	if v := c.m[session]; v != nil {
+		c.items -= len(v.items)
+		delete(c.m, session)
+	}
+}
+
+func (c *snapshots) drop(sessions ...int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	delete(c.m, session)
+	for _, id := range sessions {
+		c.remove(id)
+	}
+}
+
+// stats returns how many lists user has and how many items all lists hold.
+func (c *snapshots) stats(user string) (lists, items int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.count(func(v *snapshot) bool { return v.user == user }), c.items
 }
 
 // listVisible lists what auth may see of every pulled collection with a
