@@ -293,3 +293,71 @@ test("when the server asks for a full resync, the tablet starts over and drops w
   assert.equal(await page.locator(".statusbar .sync-error").count(), 0);
   await ctx.close();
 });
+
+test("when the server has dropped the tablet's sync session for the account's newer ones, the tablet starts over by itself", async () => {
+  const ctx = await tabletContext(browser);
+  const page = await ctx.newPage();
+  await signIn(page, srv.url, "grid@yuetan.example");
+  await ready(page, "issues");
+  await synced(page);
+  const before = await page.locator(".issue-item").count();
+  const cursor = () =>
+    page.evaluate(async () => {
+      const user = JSON.parse(localStorage.getItem("yuetan.auth")).record;
+      const db = await new Promise((ok, fail) => {
+        const r = indexedDB.open("yuetan-" + user.id);
+        r.onsuccess = () => ok(r.result);
+        r.onerror = () => fail(r.error);
+      });
+      const row = await new Promise((ok) => {
+        const r = db.transaction("meta").objectStore("meta").get("cursor");
+        r.onsuccess = () => ok(r.result);
+      });
+      db.close();
+      return row?.v || "";
+    });
+  const pull = async (c) =>
+    fetch(`${srv.url}/api/sync/pull?limit=1&cursor=${encodeURIComponent(c)}`, {
+      headers: { Authorization: await srv.token("grid@yuetan.example"), "X-Sync-Schema": "1" },
+    });
+  const stale = await cursor();
+  assert.notEqual(stale, "");
+  // the same account starts more full syncs elsewhere than the server keeps sessions for (16)
+  for (let i = 0; i < 16; i++) assert.equal((await pull("")).status, 200);
+  assert.equal((await pull(stale)).status, 409);
+  await page.click(".statusbar .sync-btn");
+  // the tablet is told to start over: it does, under a new session (its
+  // cursor moves on, then the sync ends)
+  const startedOver = async (...old) => {
+    for (const deadline = Date.now() + 30000; ; ) {
+      const now = await cursor();
+      const busy = await page.$eval(".statusbar .sync-btn", (b) => b.textContent.includes("同步中"));
+      if (now && !old.includes(now) && !busy) return now;
+      if (Date.now() > deadline) throw new Error(`the tablet did not start over (cursor ${now})`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+  const first = await startedOver(stale);
+  assert.equal((await pull(first)).status, 200);
+  await page.waitForFunction((n) => document.querySelectorAll(".issue-item").length === n, before, { timeout: 30000 });
+  assert.equal(await page.locator(".statusbar .sync-error").count(), 0);
+
+  // starting over again, the tablet names itself: the server drops its
+  // previous session at once instead of keeping it until the bound
+  await page.evaluate(async () => {
+    const user = JSON.parse(localStorage.getItem("yuetan.auth")).record;
+    const db = await new Promise((ok) => {
+      const r = indexedDB.open("yuetan-" + user.id);
+      r.onsuccess = () => ok(r.result);
+    });
+    const t = db.transaction("meta", "readwrite");
+    t.objectStore("meta").put({ k: "cursor", v: "not-a-cursor" });
+    await new Promise((ok) => (t.oncomplete = ok));
+    db.close();
+  });
+  await page.click(".statusbar .sync-btn");
+  const second = await startedOver(first, "not-a-cursor");
+  assert.equal((await pull(second)).status, 200);
+  assert.equal((await pull(first)).status, 409);
+  await ctx.close();
+});

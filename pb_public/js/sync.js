@@ -339,7 +339,8 @@ async function pull() {
   for (;;) {
     let r;
     try {
-      r = await get("/api/sync/pull" + qs({ cursor, limit: PULL_LIMIT }), {
+      // a full sync names the device, so the server drops its earlier sessions
+      r = await get("/api/sync/pull" + qs({ cursor, limit: PULL_LIMIT, client: cursor ? "" : deviceId }), {
         timeout: 60000,
         headers: { "X-Sync-Schema": String(SCHEMA_VERSION) },
       });
