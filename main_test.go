@@ -161,6 +161,11 @@ func TestServeDemoStartMessage(t *testing.T) {
 func TestServePublicURLWarning(t *testing.T) {
 	bin := buildBinary(t)
 	dir := t.TempDir()
+	// a superuser first: without one PocketBase's installer saves one from a
+	// goroutine, which may outlive the short serves below and print to stderr
+	if out, err := exec.Command(bin, "superuser", "upsert", "admin@yuetan.example", "yuetan2026", "--dir", dir).CombinedOutput(); err != nil {
+		t.Fatalf("superuser upsert: %v\n%s", err, out)
+	}
 	addr := freeAddr(t, "0.0.0.0")
 	open := serve(t, bin, addr, "--dir", dir)
 	if warn := strings.Join(open.stderr, "\n"); !strings.Contains(warn, "没有设置公开地址") || !strings.Contains(warn, "--public-url") {

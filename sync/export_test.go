@@ -5,6 +5,9 @@ import "github.com/pocketbase/pocketbase/core"
 // Exported for the external tests and benchmarks of this package.
 var ScopeKey = scopeKey
 
+// NudgeDelay is how long the nudge gathers a burst of commits.
+const NudgeDelay = nudgeDelay
+
 // WithSnapshots makes every fresh pull session use a snapshot list (from
 // from feed rows on) until the returned func restores the default.
 func WithSnapshots(from int64) (restore func()) {
