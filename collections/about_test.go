@@ -98,6 +98,9 @@ func TestRecordsAboutAnApplicationShowNoMore(t *testing.T) {
 				collections.EvNote: "街道内部意见"}},
 			{collections.Supervisions, map[string]any{collections.SupApplication: a.Id, collections.SupKind: collections.SupCriticism,
 				collections.SupNote: "督办探测"}},
+			// a co-signer on every matter, in every state: read with its application only
+			{collections.Signatures, map[string]any{collections.SigApplication: a.Id, collections.SigName: "探测居民",
+				collections.SigAddress: "1幢101", collections.SigPhone: "13900000000"}},
 		} {
 			c, err := env.App.FindCachedCollectionByNameOrId(rec.coll)
 			if err != nil {

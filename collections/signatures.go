@@ -32,11 +32,10 @@ func NewSignatures() *core.Collection {
 	)
 	timestamps(c)
 	c.AddIndex("idx_signatures_application", false, SigApplication, "")
-	read := rule(
-		and(communityRoles, "application.community = @request.auth.org"),
-		and(roleIs(RoleStreetReviewer), "application.street = @request.auth.org"),
-		districtWide,
-	)
+	// co-signers are read with their application, by whoever may read it
+	// (grid workers: while it is a residents' draft), leaders and handling
+	// units aside
+	read := rule(readsApplication("application.", RoleCommunityStaff, RoleGridWorker, RoleStreetReviewer, RoleWorkingGroup, RoleSupervisor)...)
 	c.ListRule, c.ViewRule = read, read
 	c.CreateRule, c.UpdateRule, c.DeleteRule = SignatureWriteRules()
 	return c
