@@ -41,6 +41,10 @@ var Table = []Entry{
 	{Collection: collections.Feedback, Dir: Up | Down},
 }
 
+// FeedOnly are collections in the change feed that tablets neither pull
+// nor push: the PostgreSQL roll-up (package rollup) follows them too.
+var FeedOnly = []string{collections.Supervisions, collections.Events}
+
 // entry returns the Table entry of collection.
 func entry(collection string) (Entry, bool) {
 	i := slices.IndexFunc(Table, func(e Entry) bool { return e.Collection == collection })
@@ -53,7 +57,7 @@ func entry(collection string) (Entry, bool) {
 // Synced reports whether collection's writes land in the change feed.
 func Synced(collection string) bool {
 	_, ok := entry(collection)
-	return ok
+	return ok || slices.Contains(FeedOnly, collection)
 }
 
 // Pushable reports whether tablets may write collection.
