@@ -56,14 +56,35 @@ func (mp *mapper) bulletin(cal *workdays.Calendar, month, now time.Time) (*mappe
 	if err != nil {
 		return nil, err
 	}
+	d := BulletinData(f, month, mp.issuer(), "全区")
+	f2, _ := formByName("bulletin")
+	serial := bulletinSerial(month)
+	d.Meta.Serial = serial
+	return &mapped{form: f2, recordID: monthKey(month), serial: serial, meta: &d.Meta, data: d,
+		render: func(w io.Writer) error { return pdf.RenderBulletin(w, *d) }}, nil
+}
+
+// issuer is the supervision office's name.
+func (mp *mapper) issuer() string {
+	o, err := mp.app.FindFirstRecordByData(collections.Orgs, collections.OrgKind, collections.OrgSupervision)
+	if err != nil {
+		return "区委区府办督查室"
+	}
+	return o.GetString(collections.OrgName)
+}
+
+// BulletinData maps a month's figures to the bulletin: the totals, the
+// stage rates, one row per street and the overdue list. scope names where
+// the figures are from in the summary ("全区"; the city roll-up's "全市").
+func BulletinData(f *stats.Figures, month time.Time, issuer, scope string) *pdf.BulletinData {
 	rate := func(r stats.Rate) pdf.Rate { return pdf.Rate{Num: r.OnTime, Den: r.Done} }
 	d := &pdf.BulletinData{
 		Month:  month,
-		Issuer: mp.issuer(),
-		Summary: fmt.Sprintf("%d年%d月，全区%d个社区（股份经济合作社）共召开恳谈会%d场，收集问题%d个、意见建议%d条；"+
+		Issuer: issuer,
+		Summary: fmt.Sprintf("%d年%d月，%s%d个社区（股份经济合作社）共召开恳谈会%d场，收集问题%d个、意见建议%d条；"+
 			"收到群众约谈申请%d件，受理%d件（区四套班子领导%d件，区管党政正职%d件），不予受理%d件，"+
 			"街道层面解决%d件，现场解决%d件，交办解决%d件，办结销号%d件；截至通报时超期%d件。",
-			month.Year(), int(month.Month()), f.Communities, f.Meetings, f.Problems, f.Suggestions,
+			month.Year(), int(month.Month()), scope, f.Communities, f.Meetings, f.Problems, f.Suggestions,
 			f.Total, f.Accepted.Total, f.Accepted.FourTeams, f.Accepted.DistrictChief, f.Declined,
 			f.Resolved.Street, f.Resolved.OnSpot, f.Resolved.Assigned, f.Closed, f.OverdueNow),
 		Totals: pdf.BulletinTotals{
@@ -108,18 +129,5 @@ func (mp *mapper) bulletin(cal *workdays.Calendar, month, now time.Time) (*mappe
 			Responsible: responsible, DaysOverdue: o.DaysLate,
 		})
 	}
-	f2, _ := formByName("bulletin")
-	serial := bulletinSerial(month)
-	d.Meta.Serial = serial
-	return &mapped{form: f2, recordID: monthKey(month), serial: serial, meta: &d.Meta, data: d,
-		render: func(w io.Writer) error { return pdf.RenderBulletin(w, *d) }}, nil
-}
-
-// issuer is the supervision office's name.
-func (mp *mapper) issuer() string {
-	o, err := mp.app.FindFirstRecordByData(collections.Orgs, collections.OrgKind, collections.OrgSupervision)
-	if err != nil {
-		return "区委区府办督查室"
-	}
-	return o.GetString(collections.OrgName)
+	return d
 }

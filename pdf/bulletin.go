@@ -45,6 +45,7 @@ type BulletinData struct {
 	Summary  string          // opening remarks, any length; may be empty
 	Totals   BulletinTotals  // district totals
 	Streets  []StreetFigures // one row per street, in print order
+	Units    string          // what a row of Streets is: "街道" when empty; the city's "区"
 	Stages   StageRates      // on-time rates per deadline
 	Overdue  []OverdueItem   // open matters past a deadline now
 }
@@ -128,9 +129,13 @@ func RenderBulletin(w io.Writer, d BulletinData) error {
 			{cells: []cell{big(itoa(t.Assigned)), big(itoa(t.Closed)), big(itoa(t.OverdueNow)), big(t.Satisfaction.String())}, minH: 12},
 		}, nil)
 
-		heading("二、各街道情况")
+		units := d.Units
+		if units == "" {
+			units = "街道"
+		}
+		heading("二、各" + units + "情况")
 		cols := [6]float64{40, 25, 25, 25, 25, contentW - 140}
-		header := row{cells: []cell{lbl(cols[0], "街道"), lbl(cols[1], "收到申请"), lbl(cols[2], "受理"),
+		header := row{cells: []cell{lbl(cols[0], units), lbl(cols[1], "收到申请"), lbl(cols[2], "受理"),
 			lbl(cols[3], "办结"), lbl(cols[4], "超期"), lbl(cols[5], "按时办结率")}, minH: 9}
 		var rows []row
 		var sum StreetFigures

@@ -153,14 +153,29 @@ func parseTime(s string) time.Time {
 
 // Compute returns the figures for q as of now.
 func Compute(app core.App, cal *workdays.Calendar, q Query, now time.Time) (*Figures, error) {
+	return compute(app.DB(), app, cal, q, now)
+}
+
+// ComputeDB returns the district's own figures (as if q.District) for q as
+// of now from db: a district's SQLite database, or any database presenting
+// the same tables and columns (the PostgreSQL roll-up's figures views), so
+// the definitions live once.
+func ComputeDB(db dbx.Builder, cal *workdays.Calendar, q Query, now time.Time) (*Figures, error) {
+	q.District = true
+	return compute(db, nil, cal, q, now)
+}
+
+// compute reads the figures from db; app applies the applications list
+// rule for q.Viewer unless q.District.
+func compute(db dbx.Builder, app core.App, cal *workdays.Calendar, q Query, now time.Time) (*Figures, error) {
 	f := &Figures{From: workdays.FormatDate(q.From), To: workdays.FormatDate(q.To.Add(-time.Second)),
 		ByStatus: map[string]int{}, OnTime: map[string]Rate{}}
 	params := dbx.Params{"from": q.From.UTC().Format("2006-01-02 15:04:05.000Z"), "to": q.To.UTC().Format("2006-01-02 15:04:05.000Z")}
-	rows, err := applications(app, q, params)
+	rows, err := applications(db, app, q, params)
 	if err != nil {
 		return nil, err
 	}
-	orgNames, parents, err := orgIndex(app)
+	orgNames, parents, err := orgIndex(db)
 	if err != nil {
 		return nil, err
 	}
@@ -267,7 +282,7 @@ func Compute(app core.App, cal *workdays.Calendar, q Query, now time.Time) (*Fig
 	sort.Slice(f.Overdue, func(i, j int) bool { return f.Overdue[i].DaysLate > f.Overdue[j].DaysLate })
 	f.ByStreet, f.ByCommunity = sorted(streets), sorted(communities)
 	if q.Work {
-		if err := collectionFigures(app, f, params); err != nil {
+		if err := collectionFigures(db, f, params); err != nil {
 			return nil, err
 		}
 	}
@@ -279,9 +294,9 @@ func Compute(app core.App, cal *workdays.Calendar, q Query, now time.Time) (*Fig
 // rule lets the viewer see. The rule is the collection's own, applied by
 // PocketBase's rule resolver as the list API applies it: the figures
 // never count an application the viewer could not open.
-func applications(app core.App, q Query, params dbx.Params) ([]appRow, error) {
+func applications(db dbx.Builder, app core.App, q Query, params dbx.Params) ([]appRow, error) {
 	const a = collections.Applications
-	sel := app.DB().Select(a+".id", a+".serial", a+".subject", a+".status", a+".community", a+".street",
+	sel := db.Select(a+".id", a+".serial", a+".subject", a+".status", a+".community", a+".street",
 		a+".assigned_leader", a+".handling_unit",
 		"COALESCE(__u.leader_rank, '') AS rank", "COALESCE(__u.name, '') AS leader_name", "COALESCE(__o.name, '') AS unit_name",
 		a+".review_due", a+".notice_due", a+".schedule_due", a+".handling_due",
@@ -351,13 +366,13 @@ func sorted(m map[string]*Group) []Group {
 	return out
 }
 
-func orgIndex(app core.App) (names, parents map[string]string, err error) {
+func orgIndex(db dbx.Builder) (names, parents map[string]string, err error) {
 	var orgs []struct {
 		ID     string `db:"id"`
 		Name   string `db:"name"`
 		Parent string `db:"parent"`
 	}
-	if err := app.DB().NewQuery("SELECT id, name, parent FROM orgs").All(&orgs); err != nil {
+	if err := db.NewQuery("SELECT id, name, parent FROM orgs").All(&orgs); err != nil {
 		return nil, nil, fmt.Errorf("stats orgs: %w", err)
 	}
 	names, parents = map[string]string{}, map[string]string{}
@@ -369,14 +384,14 @@ func orgIndex(app core.App) (names, parents map[string]string, err error) {
 
 // collectionFigures counts the collection work: applicant orgs, meetings,
 // problems and suggestions in the range.
-func collectionFigures(app core.App, f *Figures, params dbx.Params) error {
+func collectionFigures(db dbx.Builder, f *Figures, params dbx.Params) error {
 	var c struct {
 		Communities int `db:"communities"`
 		Meetings    int `db:"meetings"`
 		Problems    int `db:"problems"`
 		Suggestions int `db:"suggestions"`
 	}
-	err := app.DB().NewQuery(`SELECT
+	err := db.NewQuery(`SELECT
 		(SELECT COUNT(*) FROM orgs WHERE kind IN ('community', 'cooperative')) AS communities,
 		(SELECT COUNT(*) FROM meetings WHERE held_on >= {:from} AND held_on < {:to}) AS meetings,
 		(SELECT COUNT(*) FROM issues WHERE kind = 'problem' AND collected_at >= {:from} AND collected_at < {:to}) AS problems,
