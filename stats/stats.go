@@ -279,7 +279,20 @@ func compute(db dbx.Builder, app core.App, cal *workdays.Calendar, q Query, now 
 	if f.Satisfaction.Replied > 0 {
 		f.Satisfaction.Rate = float64(f.Satisfaction.Satisfied+f.Satisfaction.BasicallySatisfied) / float64(f.Satisfaction.Replied)
 	}
-	sort.Slice(f.Overdue, func(i, j int) bool { return f.Overdue[i].DaysLate > f.Overdue[j].DaysLate })
+	// most days late first; ties by due date, then serial and id, so the
+	// order never depends on how the database happens to return the rows
+	sort.Slice(f.Overdue, func(i, j int) bool {
+		a, b := f.Overdue[i], f.Overdue[j]
+		switch {
+		case a.DaysLate != b.DaysLate:
+			return a.DaysLate > b.DaysLate
+		case a.DueOn != b.DueOn:
+			return a.DueOn < b.DueOn
+		case a.Serial != b.Serial:
+			return a.Serial < b.Serial
+		}
+		return a.Application < b.Application
+	})
 	f.ByStreet, f.ByCommunity = sorted(streets), sorted(communities)
 	if q.Work {
 		if err := collectionFigures(db, f, params); err != nil {
