@@ -14,6 +14,7 @@ import (
 	"yuetan/demo"
 	"yuetan/forms"
 	_ "yuetan/pb_migrations"
+	"yuetan/rollup"
 	"yuetan/server"
 	"yuetan/siteurl"
 	syncclient "yuetan/sync/client"
@@ -43,6 +44,7 @@ func main() {
 	}
 	app.RootCmd.AddCommand(syncclient.Command())
 	app.RootCmd.AddCommand(forms.Command(app))
+	app.RootCmd.AddCommand(rollup.Commands(app)...) // replicate, city-bulletin
 
 	var demoCreated bool
 	var serveErr error // PocketBase prints a command's error but exits 0

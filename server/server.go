@@ -11,6 +11,7 @@ import (
 	"yuetan/forms"
 	hooks "yuetan/pb_hooks"
 	pbpublic "yuetan/pb_public"
+	"yuetan/rollup"
 	"yuetan/siteurl"
 	"yuetan/stats"
 	yuetansync "yuetan/sync"
@@ -26,6 +27,10 @@ func Register(app core.App) error {
 		return fmt.Errorf("server: %w", err)
 	}
 	if err := yuetansync.Register(app); err != nil {
+		return fmt.Errorf("server: %w", err)
+	}
+	// the PostgreSQL roll-up: background replicator (settings) and GET /api/replication
+	if err := rollup.Register(app); err != nil {
 		return fmt.Errorf("server: %w", err)
 	}
 	// the web app (pb_public, embedded) at / — every other route wins over it
