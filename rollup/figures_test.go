@@ -153,17 +153,18 @@ func TestFiguresEqualStatsLarge(t *testing.T) {
 	pg := newDB(t)
 	d := newDistrict(t, "330102")
 	now := time.Now()
-	generate(t, d, 600, now, 1)
+	generate(t, d, 600, now, 1, 360*24*time.Hour)
 	d.save(collections.CalendarDays, "", map[string]any{collections.CalendarDate: now.In(workdays.Shanghai).AddDate(0, 0, -3).Format("2006-01-02"),
 		collections.CalendarWorkday: false, collections.CalendarName: "本地调休", collections.CalendarSource: "local"})
 	d.catchUp(pg, rollup.Options{})
 	assertFiguresEqual(t, d, openFigures(t, pg), now)
 }
 
-// generate adds n applications of d in random states over the last year,
+// generate adds n applications of d in random states created within span
+// before now,
 // with the talks and feedback their state implies, through PocketBase's
 // save (every hook, the feed) as the system.
-func generate(t testing.TB, d *district, n int, now time.Time, seed uint64) {
+func generate(t testing.TB, d *district, n int, now time.Time, seed uint64, span time.Duration) {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, 7))
 	communities := []string{d.Org("DL-HC").Id, d.Org("BH-DH").Id}
@@ -193,7 +194,7 @@ func generate(t testing.TB, d *district, n int, now time.Time, seed uint64) {
 			return rec.Id
 		}
 		for i := 0; i < n; i++ {
-			created := now.Add(-time.Duration(rng.IntN(360*24)) * time.Hour)
+			created := now.Add(-time.Duration(rng.Int64N(int64(span))))
 			st := statuses[rng.IntN(len(statuses))]
 			k := rng.IntN(len(communities))
 			due := func(days int) string { return ts(created.Add(time.Duration(days) * 24 * time.Hour)) }

@@ -29,6 +29,14 @@ const (
 	EnvBatch    = "YUETAN_ROLLUP_BATCH"
 )
 
+const storeKey = "yuetan.rollup.replicator"
+
+// FromApp returns the replicator Register set up for app (nil: off).
+func FromApp(app core.App) *Replicator {
+	r, _ := app.Store().Get(storeKey).(*Replicator)
+	return r
+}
+
 // OptionsFromEnv reads the settings; nil when the replicator is off.
 func OptionsFromEnv() *Options {
 	url := os.Getenv(EnvPostgres)
@@ -65,6 +73,7 @@ func RegisterWith(app core.App, opts *Options) (*Replicator, error) {
 			rep.Wake()
 			return err
 		}
+		app.Store().Set(storeKey, rep)
 		for _, c := range Collections {
 			app.OnRecordAfterCreateSuccess(c).BindFunc(wake)
 			app.OnRecordAfterUpdateSuccess(c).BindFunc(wake)

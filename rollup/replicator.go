@@ -283,13 +283,13 @@ func (r *Replicator) resetDistrict(ctx context.Context, tx pgx.Tx, why string) e
 }
 
 // step applies one batch in one PostgreSQL transaction and returns how
-// many feed rows it applied (0: caught up). The cursor row is locked
-// first, so two replicators of one district never interleave.
-func (r *Replicator) step(ctx context.Context) (int, error) {
-	var applied int
+// many feed rows it applied (0: caught up, unless reset says the district
+// was rewound for a resync). The cursor row is locked first, so two
+// replicators of one district never interleave.
+func (r *Replicator) step(ctx context.Context) (applied int, reset bool, err error) {
 	var at []string
 	var head int64
-	err := pgx.BeginFunc(ctx, r.conn, func(tx pgx.Tx) error {
+	err = pgx.BeginFunc(ctx, r.conn, func(tx pgx.Tx) error {
 		var owner string
 		var after int64
 		var rawProbes []byte
@@ -309,6 +309,7 @@ func (r *Replicator) step(ctx context.Context) (int, error) {
 		}
 		head = b.head
 		if b.reset != "" {
+			reset = true
 			return r.resetDistrict(ctx, tx, b.reset)
 		}
 		if len(b.changes) == 0 {
@@ -336,7 +337,7 @@ func (r *Replicator) step(ctx context.Context) (int, error) {
 		return nil
 	})
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	now := time.Now()
 	r.mu.Lock()
@@ -349,7 +350,7 @@ func (r *Replicator) step(ctx context.Context) (int, error) {
 	if applied > 0 && r.opts.OnBatch != nil {
 		r.opts.OnBatch(now, at)
 	}
-	return applied, nil
+	return applied, reset, nil
 }
 
 // apply writes a batch: every record it names is deleted, then the

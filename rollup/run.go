@@ -24,10 +24,16 @@ func (r *Replicator) CatchUp(ctx context.Context) (int, error) {
 		if err := ctx.Err(); err != nil {
 			return done, err
 		}
-		n, err := r.step(ctx)
+		n, reset, err := r.step(ctx)
 		if err != nil {
 			r.setState("error", err)
 			return done, err
+		}
+		if reset {
+			total, _, _ = r.src.pending(0)
+			p = newProgress(r, total)
+			done = 0
+			continue
 		}
 		if n == 0 {
 			break

@@ -1,0 +1,187 @@
+package rollup_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"yuetan/internal/pgtest"
+	"yuetan/rollup"
+)
+
+// released are the migrations shipped so far, by content. A released
+// migration never changes (databases already ran it): change the schema
+// with a new numbered pair and add it here.
+var released = map[string]string{
+	"000001_tables.down.sql":        "adc9ff20d7631642c2158ca95250d0ba6c41fb26369727157c350779033859db",
+	"000001_tables.up.sql":          "f60115ff4d8c180724364ac0305a51b3e9a83609b26dfa365bbb49642e72b268",
+	"000002_figures_views.down.sql": "4741eb43df757eb261a487a9113c37a4e62b9d2b2948c17ed2b108dc815bb09b",
+	"000002_figures_views.up.sql":   "4c910b06d5dc9de24eef6b16efd49996fd3f2215ea420b59f2c0319665de1db7",
+}
+
+// TestReleasedMigrationsNeverChange compares every migration file with its
+// released checksum, and fails on a new file not yet listed.
+func TestReleasedMigrationsNeverChange(t *testing.T) {
+	files, err := filepath.Glob("migrations/*.sql")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no migrations: %v", err)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(b)
+		name := filepath.Base(f)
+		want, ok := released[name]
+		switch {
+		case !ok:
+			t.Errorf("%s is not listed in released (add it with sha256 %x)", name, sum)
+		case want != hex.EncodeToString(sum[:]):
+			t.Errorf("released migration %s changed (sha256 %x, released %s): add a new migration instead", name, sum, want)
+		}
+	}
+	if len(files) != len(released) {
+		t.Errorf("%d migration files, %d released: a released migration was deleted", len(files), len(released))
+	}
+}
+
+func openSQL(t testing.TB, pg string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("pgx", pg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+var _ = stdlib.GetDefaultDriver
+
+// schemaObjects lists the roll-up's schemas, tables, views and functions.
+func schemaObjects(t testing.TB, db *sql.DB) []string {
+	t.Helper()
+	rows, err := db.Query(`SELECT n.nspname || '.' || c.relname || ':' || c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname LIKE 'yuetan%' UNION ALL SELECT nspname FROM pg_namespace WHERE nspname LIKE 'yuetan%'
+		UNION ALL SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname LIKE 'yuetan%'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		rows.Scan(&s)
+		out = append(out, s)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestMigrationsUpAndDown: up to the newest, every step down and up
+// again, all the way down (nothing of ours left) and up: the same schema
+// each time, and a replication works on the result.
+func TestMigrationsUpAndDown(t *testing.T) {
+	pg := newDB(t)
+	db := openSQL(t, pg)
+	if err := rollup.Migrate(db); err != nil {
+		t.Fatal(err)
+	}
+	full := schemaObjects(t, db)
+	if len(full) < 30 {
+		t.Fatalf("schema has %d objects", len(full))
+	}
+	for v := rollup.SchemaVersion() - 1; v >= 1; v-- {
+		if err := rollup.MigrateTo(db, v); err != nil {
+			t.Fatalf("down to %d: %v", v, err)
+		}
+		if len(schemaObjects(t, db)) >= len(full) {
+			t.Errorf("down to %d removed nothing", v)
+		}
+	}
+	if err := rollup.MigrateTo(db, 0); err != nil {
+		t.Fatal(err)
+	}
+	if left := schemaObjects(t, db); len(left) != 0 {
+		t.Fatalf("after all downs: %v", left)
+	}
+	if err := rollup.Migrate(db); err != nil {
+		t.Fatal(err)
+	}
+	if again := schemaObjects(t, db); strings.Join(again, ",") != strings.Join(full, ",") {
+		t.Fatalf("up after down differs:\n%v\n%v", full, again)
+	}
+	d := newDistrict(t, "330102")
+	d.catchUp(pg, rollup.Options{})
+	assertReplica(t, d, pg, false)
+}
+
+// TestBadInput: a wrong URL, an unreachable server, a database of a newer
+// schema version, a dirty one and a bad district code are each refused
+// with a clear message, and nothing is written.
+func TestBadInput(t *testing.T) {
+	d := newDistrict(t, "330102")
+	for _, c := range []struct{ name, url, district, want string }{
+		{"malformed URL", "postgres://user@host:port-not-a-number/db", "330102", "地址无效"},
+		{"empty URL", "", "330102", "请指定 PostgreSQL 地址"},
+		{"bad code", pgtest.URL(t), "33 01/02", "区代码"},
+	} {
+		_, err := rollup.New(d.App, rollup.Options{Postgres: c.url, District: c.district})
+		if !errors.Is(err, rollup.ErrBadOptions) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v", c.name, err)
+		}
+	}
+	// nothing listens on this port
+	r, err := rollup.New(d.App, rollup.Options{Postgres: "postgres://postgres@127.0.0.1:1/x?sslmode=disable&connect_timeout=5", District: "330102"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := r.CatchUp(ctx); err == nil || !strings.Contains(err.Error(), "无法连接 PostgreSQL") || strings.Contains(err.Error(), "password=") {
+		t.Errorf("unreachable server: %v", err)
+	}
+
+	// a database a newer yuetan migrated
+	pg := newDB(t)
+	db := openSQL(t, pg)
+	if err := rollup.Migrate(db); err != nil {
+		t.Fatal(err)
+	}
+	before := schemaObjects(t, db)
+	if _, err := db.Exec("UPDATE " + rollup.MigrationsTable + " SET version = 99"); err != nil {
+		t.Fatal(err)
+	}
+	r, _ = d.replicator(pg, rollup.Options{})
+	_, err = r.CatchUp(t.Context())
+	if !errors.Is(err, rollup.ErrSchemaTooNew) || !strings.Contains(err.Error(), "比本程序支持的") {
+		t.Fatalf("newer schema: %v", err)
+	}
+	var n int
+	if err := db.QueryRow("SELECT count(*) FROM yuetan.districts").Scan(&n); err != nil || n != 0 {
+		t.Errorf("newer schema: %d districts registered (%v)", n, err)
+	}
+	if after := schemaObjects(t, db); strings.Join(after, ",") != strings.Join(before, ",") {
+		t.Error("newer schema: the schema was changed")
+	}
+	if _, err := rollup.OpenFigures(pg); !errors.Is(err, rollup.ErrSchemaTooNew) {
+		t.Errorf("figures on a newer schema: %v", err)
+	}
+	// a dirty one (a migration failed half way)
+	if _, err := db.Exec("UPDATE " + rollup.MigrationsTable + " SET version = 2, dirty = true"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.CatchUp(t.Context()); !errors.Is(err, rollup.ErrSchemaDirty) {
+		t.Errorf("dirty schema: %v", err)
+	}
+}
