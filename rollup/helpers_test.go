@@ -306,4 +306,3 @@ func (d *district) save(coll, id string, data map[string]any) *core.Record {
 
 // newDB is a fresh roll-up database for t.
 func newDB(t testing.TB) string { return pgtest.NewDatabase(t) }
-
