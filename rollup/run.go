@@ -13,6 +13,7 @@ import (
 func (r *Replicator) CatchUp(ctx context.Context) (int, error) {
 	if r.conn == nil {
 		if err := r.Connect(ctx); err != nil {
+			r.setState("error", err)
 			return 0, err
 		}
 	}
