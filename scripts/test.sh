@@ -7,6 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CI="${CI:-1}" # a missing tool fails a test instead of skipping it
 bash scripts/test-deps.sh
+# a throwaway PostgreSQL for the roll-up's tests (rollup/), stopped on exit;
+# its tests fail rather than skip when PostgreSQL is missing
+source scripts/postgres.sh && pg_start && trap pg_stop EXIT
+export YUETAN_REQUIRE_POSTGRES=1
 started=$SECONDS
 step() { printf '\n== %s (%ds)\n' "$*" $((SECONDS - started)); }
 
