@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"log/slog"
 	"math"
 	"reflect"
@@ -172,7 +173,7 @@ func pgRows(t testing.TB, c *pgx.Conn, table, code string) map[string]map[string
 // expected is what PostgreSQL must hold for one column of rec, read
 // through PocketBase's record API (not the replicator's own conversion).
 func expected(rec *core.Record, col pgColumn, personal bool) any {
-	if slices(rollup.Personal[rec.Collection().Name], col.name) && !personal {
+	if contains(rollup.Personal[rec.Collection().Name], col.name) && !personal {
 		return nil
 	}
 	switch col.typ {
@@ -202,7 +203,7 @@ func expected(rec *core.Record, col pgColumn, personal bool) any {
 	return rec.GetString(col.name)
 }
 
-func slices(list []string, s string) bool {
+func contains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
 			return true
@@ -306,3 +307,6 @@ func (d *district) save(coll, id string, data map[string]any) *core.Record {
 
 // newDB is a fresh roll-up database for t.
 func newDB(t testing.TB) string { return pgtest.NewDatabase(t) }
+
+// quiet is a logger that drops everything.
+func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

@@ -126,7 +126,7 @@ func TestPersonalDataNotReplicatedByDefault(t *testing.T) {
 func slicesDelete(list, drop []string) []string {
 	var out []string
 	for _, v := range list {
-		if !slices(drop, v) {
+		if !contains(drop, v) {
 			out = append(out, v)
 		}
 	}

@@ -67,18 +67,8 @@ func RegisterWith(app core.App, opts *Options) (*Replicator, error) {
 		if rep, err = New(app, *opts); err != nil {
 			return nil, err
 		}
-		// every save of a replicated collection wakes the replicator
-		wake := func(e *core.RecordEvent) error {
-			err := e.Next()
-			rep.Wake()
-			return err
-		}
 		app.Store().Set(storeKey, rep)
-		for _, c := range Collections {
-			app.OnRecordAfterCreateSuccess(c).BindFunc(wake)
-			app.OnRecordAfterUpdateSuccess(c).BindFunc(wake)
-			app.OnRecordAfterDeleteSuccess(c).BindFunc(wake)
-		}
+		BindWake(app, rep)
 	}
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		se.Router.GET("/api/replication", func(e *core.RequestEvent) error {
@@ -109,4 +99,19 @@ func RegisterWith(app core.App, opts *Options) (*Replicator, error) {
 		return se.Next()
 	})
 	return rep, nil
+}
+
+// BindWake wakes rep after every committed save of a replicated collection
+// in app, so a following replicator applies it at once.
+func BindWake(app core.App, rep *Replicator) {
+	wake := func(e *core.RecordEvent) error {
+		err := e.Next()
+		rep.Wake()
+		return err
+	}
+	for _, c := range Collections {
+		app.OnRecordAfterCreateSuccess(c).BindFunc(wake)
+		app.OnRecordAfterUpdateSuccess(c).BindFunc(wake)
+		app.OnRecordAfterDeleteSuccess(c).BindFunc(wake)
+	}
 }

@@ -65,7 +65,7 @@ func TestSchemaCoversCollections(t *testing.T) {
 			n := f.GetName()
 			switch {
 			case have[n], have[n+"_lon"] && have[n+"_lat"]:
-			case slices(rollup.NotReplicated[coll], n):
+			case contains(rollup.NotReplicated[coll], n):
 			default:
 				t.Errorf("%s.%s has no column in yuetan.%s (add a migration) and is not in NotReplicated", coll, n, coll)
 			}
