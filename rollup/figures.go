@@ -35,6 +35,13 @@ func OpenFigures(postgres string) (*dbx.DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("无法连接 PostgreSQL %s：%w", Redact(postgres), err)
 	}
+	// (golang-migrate would create its table in an empty database: a
+	// read path writes nothing)
+	var exists bool
+	if err := db.QueryRowContext(ctx, "SELECT to_regclass('public."+MigrationsTable+"') IS NOT NULL").Scan(&exists); err != nil || !exists {
+		db.Close()
+		return nil, fmt.Errorf("数据库 %s 中还没有汇总数据（请先运行 yuetan replicate）", Redact(postgres))
+	}
 	m, err := newMigrate(db)
 	if err != nil {
 		db.Close()
@@ -92,7 +99,10 @@ func withView(ctx context.Context, db *dbx.DB, district string, fn func(tx *dbx.
 	if district != "" {
 		schema = "yuetan_district"
 	}
-	if _, err := tx.NewQuery("SELECT set_config('search_path', {:s}, true), set_config('yuetan.district', {:d}, true)").
+	// JIT compiling costs more than these queries run (seconds for the
+	// city); the sorts and hashes of a city's rows fit in 64 MB
+	if _, err := tx.NewQuery("SELECT set_config('search_path', {:s}, true), set_config('yuetan.district', {:d}, true), " +
+		"set_config('jit', 'off', true), set_config('work_mem', '64MB', true)").
 		Bind(dbx.Params{"s": schema, "d": district}).Execute(); err != nil {
 		return fmt.Errorf("figures: %w", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"math"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -310,3 +311,11 @@ func newDB(t testing.TB) string { return pgtest.NewDatabase(t) }
 
 // quiet is a logger that drops everything.
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func pgxConnect(url string) (*pgx.Conn, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return pgx.Connect(ctx, url)
+}

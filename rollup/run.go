@@ -154,7 +154,10 @@ func (r *Replicator) checkLag() {
 	}
 }
 
-// progress reports a long catch-up: a line at most every two seconds.
+// progressEvery is how often a long catch-up reports (tests shorten it).
+var progressEvery = 2 * time.Second
+
+// progress reports a long catch-up: a line at most every progressEvery.
 type progress struct {
 	r     *Replicator
 	total int64
@@ -176,7 +179,7 @@ func (p *progress) line(msg string) {
 }
 
 func (p *progress) show(done int) {
-	if p.total <= int64(p.r.opts.BatchSize) || time.Since(p.last) < 2*time.Second {
+	if p.total <= int64(p.r.opts.BatchSize) || time.Since(p.last) < progressEvery {
 		return
 	}
 	p.last, p.shown = time.Now(), true

@@ -11,13 +11,12 @@
 # `postgres` user (Debian's package creates it) and the directory is theirs.
 
 pg_bindir() {
-  if command -v pg_ctl >/dev/null 2>&1; then
-    dirname "$(command -v pg_ctl)"
-    return
-  fi
   local d
   d="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
-  if [ -z "$d" ]; then
+  if [ -z "$d" ] && command -v pg_ctl >/dev/null 2>&1; then
+    d="$(dirname "$(readlink -f "$(command -v pg_ctl)")")"
+  fi
+  if [ -z "$d" ] || [ ! -x "$d/initdb" ]; then
     echo "PostgreSQL is not installed (Debian: apt-get install postgresql)" >&2
     return 1
   fi

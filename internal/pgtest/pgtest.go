@@ -45,19 +45,22 @@ func unavailable(t testing.TB, why string) {
 	t.Skip(msg)
 }
 
-// BinDir finds initdb and pg_ctl: on PATH, else Debian's newest
-// /usr/lib/postgresql/<version>/bin; "" when not installed.
+// BinDir finds initdb, pg_ctl and pg_basebackup: Debian's newest
+// /usr/lib/postgresql/<version>/bin, else where pg_ctl on PATH really
+// lives (symlinks resolved); "" when not installed.
 func BinDir() string {
-	if p, err := exec.LookPath("pg_ctl"); err == nil {
-		if _, err := exec.LookPath("initdb"); err == nil {
-			return filepath.Dir(p)
-		}
-	}
 	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
 	sort.Slice(dirs, func(i, j int) bool { return version(dirs[i]) < version(dirs[j]) })
 	for i := len(dirs) - 1; i >= 0; i-- {
 		if _, err := os.Stat(filepath.Join(dirs[i], "initdb")); err == nil {
 			return dirs[i]
+		}
+	}
+	if p, err := exec.LookPath("pg_ctl"); err == nil {
+		if real, err := filepath.EvalSymlinks(p); err == nil {
+			if _, err := os.Stat(filepath.Join(filepath.Dir(real), "initdb")); err == nil {
+				return filepath.Dir(real)
+			}
 		}
 	}
 	return ""
@@ -129,6 +132,43 @@ func StartServer(t testing.TB) *Server {
 		_ = s.Stop()
 		os.RemoveAll(s.Dir)
 	})
+	return s
+}
+
+// StartStandby makes a streaming read replica of primary with
+// pg_basebackup (-R: it follows the primary) on a port of its own, for t.
+func StartStandby(t testing.TB, primary *Server) *Server {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "yuetan-pg-standby-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Server{Dir: dir, bin: primary.bin, as: primary.as}
+	t.Cleanup(func() {
+		_ = s.Stop()
+		os.RemoveAll(dir)
+	})
+	if len(s.as) > 0 {
+		u, err := user.Lookup("postgres")
+		if err != nil {
+			t.Fatal(err)
+		}
+		uid, _ := strconv.Atoi(u.Uid)
+		gid, _ := strconv.Atoi(u.Gid)
+		if err := os.Chown(dir, uid, gid); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.run("pg_basebackup", "-h", "127.0.0.1", "-p", strconv.Itoa(primary.Port), "-U", "postgres",
+		"-D", filepath.Join(dir, "data"), "-R", "-X", "stream", "-c", "fast"); err != nil {
+		t.Fatal(err)
+	}
+	if s.Port, err = freePort(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(); err != nil {
+		t.Fatalf("%v\n%s", err, s.Log())
+	}
 	return s
 }
 
