@@ -165,7 +165,11 @@ func inTransaction(t testing.TB, admin, code string, timeout time.Duration) bool
 
 func appliedSeq(t testing.TB, pg, code string) int64 {
 	t.Helper()
-	c := pgConn(t, pg)
+	c, err := pgxConnect(pg)
+	if err != nil {
+		return -1
+	}
+	defer c.Close(context.Background())
 	var n int64
 	_ = c.QueryRow(context.Background(), "SELECT COALESCE((SELECT applied_seq FROM yuetan.districts WHERE code = $1), 0)", code).Scan(&n)
 	return n
@@ -254,6 +258,10 @@ func TestPostgresStopsMidBatch(t *testing.T) {
 		if k > 0 {
 			bulkIssues(t, d, 4000, fmt.Sprintf("pg%d", k))
 		}
+		// after it has committed batches (not while it migrates or
+		// registers), inside the next one
+		last := appliedSeq(t, pg, d.code)
+		waitFor(t, 60*time.Second, "the replicator to commit a batch", func() bool { return appliedSeq(t, pg, d.code) > last })
 		if !inTransaction(t, pg, d.code, 60*time.Second) {
 			t.Fatalf("round %d: the replicator never had a batch open", k)
 		}
@@ -274,10 +282,17 @@ func TestPostgresStopsMidBatch(t *testing.T) {
 		}
 	}
 	w.halt(t)
-	waitFor(t, 2*time.Minute, "the replica to catch up", func() bool {
+	caught := func() bool {
 		s := r.Status()
 		return s.Pending == 0 && s.Error == ""
-	})
+	}
+	deadline := time.Now().Add(2 * time.Minute)
+	for !caught() {
+		if time.Now().After(deadline) {
+			t.Fatalf("the replica did not catch up: %+v\n%s", r.Status(), logs)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	cancel()
 	if err := <-ran; err != nil {
 		t.Fatal(err)

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pocketbase/pocketbase/core"
 )
@@ -194,19 +193,16 @@ func (r *Replicator) Close() {
 // turned on, the district is resynchronised to fill them.
 func (r *Replicator) register(ctx context.Context) error {
 	return pgx.BeginFunc(ctx, r.conn, func(tx pgx.Tx) error {
+		// a new code is ours; an existing one is read under lock (two
+		// replicators registering at once both see the row)
+		if _, err := tx.Exec(ctx, `INSERT INTO yuetan.districts (code, server_id, name, personal) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (code) DO NOTHING`, r.opts.District, r.serverID, r.name, r.opts.Personal); err != nil {
+			return fmt.Errorf("register district: %w", err)
+		}
 		var owner string
 		var personal bool
-		err := tx.QueryRow(ctx, "SELECT server_id, personal FROM yuetan.districts WHERE code = $1 FOR UPDATE", r.opts.District).Scan(&owner, &personal)
-		if errors.Is(err, pgx.ErrNoRows) {
-			_, err = tx.Exec(ctx, "INSERT INTO yuetan.districts (code, server_id, name, personal) VALUES ($1, $2, $3, $4)",
-				r.opts.District, r.serverID, r.name, r.opts.Personal)
-			var pgErr *pgconn.PgError
-			if errors.As(err, &pgErr) && pgErr.Code == "23505" {
-				return r.taken("（另一台服务器刚刚登记）")
-			}
-			return err
-		}
-		if err != nil {
+		if err := tx.QueryRow(ctx, "SELECT server_id, personal FROM yuetan.districts WHERE code = $1 FOR UPDATE", r.opts.District).
+			Scan(&owner, &personal); err != nil {
 			return fmt.Errorf("read district: %w", err)
 		}
 		resync := ""
@@ -229,7 +225,7 @@ func (r *Replicator) register(ctx context.Context) error {
 				return err
 			}
 		}
-		_, err = tx.Exec(ctx, "UPDATE yuetan.districts SET server_id = $2, name = $3, personal = $4 WHERE code = $1",
+		_, err := tx.Exec(ctx, "UPDATE yuetan.districts SET server_id = $2, name = $3, personal = $4 WHERE code = $1",
 			r.opts.District, r.serverID, r.name, r.opts.Personal)
 		return err
 	})

@@ -1,6 +1,7 @@
 package rollup
 
 import (
+	"context"
 	"database/sql"
 	"embed"
 	"errors"
@@ -63,10 +64,47 @@ func newMigrate(db *sql.DB) (*migrate.Migrate, error) {
 	return migrate.NewWithInstance("iofs", src, "pgx5", drv)
 }
 
+// migrateLock is our advisory lock around golang-migrate's work: its own
+// lock covers Up but not reading the version first, so a second replicator
+// starting at once would see the first's migration in flight as dirty.
+const migrateLock = 0x797565_74616e // "yuetan"
+
+// markers tell, per migration, whether its objects exist. Each migration
+// file runs as one statement batch, which PostgreSQL executes as a single
+// transaction (its DDL is transactional), so a version left dirty by a
+// crash (golang-migrate marks it dirty before running it) was applied
+// entirely or not at all; the marker says which.
+var markers = map[uint]string{
+	1: "SELECT to_regclass('yuetan.districts') IS NOT NULL",
+	2: "SELECT to_regprocedure('yuetan.pb_time(timestamptz)') IS NOT NULL",
+}
+
+// MigrationApplied reports whether migration version's objects exist in db.
+func MigrationApplied(db *sql.DB, version uint) (bool, error) {
+	q, ok := markers[version]
+	if !ok {
+		return false, fmt.Errorf("migration %d has no marker", version)
+	}
+	var applied bool
+	err := db.QueryRow(q).Scan(&applied)
+	return applied, err
+}
+
 // Migrate brings db's schema to this binary's version. A database of a
-// newer version (another, newer yuetan migrated it) or one left dirty by a
-// failed migration is refused before anything is written.
+// newer version (another, newer yuetan migrated it) is refused before
+// anything is written. A version left dirty by a crash mid-migration is
+// settled from its marker (applied or not) and the migrations go on.
 func Migrate(db *sql.DB) error {
+	ctx := context.Background()
+	conn, err := db.Conn(ctx) // the session holding the lock
+	if err != nil {
+		return fmt.Errorf("无法连接 PostgreSQL：%w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", migrateLock); err != nil {
+		return fmt.Errorf("lock for migrations: %w", err)
+	}
+	defer conn.ExecContext(ctx, "SELECT pg_advisory_unlock($1)", migrateLock)
 	m, err := newMigrate(db)
 	if err != nil {
 		return err
@@ -76,10 +114,23 @@ func Migrate(db *sql.DB) error {
 	case errors.Is(err, migrate.ErrNilVersion):
 	case err != nil:
 		return fmt.Errorf("read schema version: %w", err)
-	case dirty:
-		return fmt.Errorf("%w: 数据库结构版本 %d 的迁移曾中途失败（dirty），请检查后用 migrate force 修复", ErrSchemaDirty, v)
 	case v > SchemaVersion():
 		return fmt.Errorf("%w: 数据库结构版本为 %d，比本程序支持的 %d 新，请先升级 yuetan", ErrSchemaTooNew, v, SchemaVersion())
+	case dirty:
+		applied, err := MigrationApplied(db, v)
+		if err != nil {
+			return fmt.Errorf("%w: 数据库结构版本 %d 的迁移曾中途失败（dirty），无法判断是否已完成：%v", ErrSchemaDirty, v, err)
+		}
+		to := int(v)
+		if !applied {
+			to = int(v) - 1
+			if to == 0 {
+				to = -1 // no version: nothing applied
+			}
+		}
+		if err := m.Force(to); err != nil {
+			return fmt.Errorf("settle dirty schema version %d: %w", v, err)
+		}
 	}
 	if err := m.Up(); err != nil && !errors.Is(err, migrate.ErrNoChange) {
 		return fmt.Errorf("数据库结构迁移失败：%w", err)

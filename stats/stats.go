@@ -374,7 +374,10 @@ func sorted(m map[string]*Group) []Group {
 		if out[i].Applications != out[j].Applications {
 			return out[i].Applications > out[j].Applications
 		}
-		return out[i].Name < out[j].Name
+		if out[i].Name != out[j].Name {
+			return out[i].Name < out[j].Name
+		}
+		return out[i].ID < out[j].ID // same name (another district's): never the row order
 	})
 	return out
 }
