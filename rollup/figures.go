@@ -26,7 +26,7 @@ import (
 func OpenFigures(postgres string) (*dbx.DB, error) {
 	cfg, err := pgx.ParseConfig(postgres)
 	if err != nil {
-		return nil, fmt.Errorf("%w: PostgreSQL 地址无效（%s）：%v", ErrBadOptions, Redact(postgres), err)
+		return nil, fmt.Errorf("%w：PostgreSQL 地址无效（%s）：%v", ErrBadOptions, Redact(postgres), err)
 	}
 	db := stdlib.OpenDB(*cfg)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -54,9 +54,9 @@ func OpenFigures(postgres string) (*dbx.DB, error) {
 	case err != nil:
 		err = fmt.Errorf("read schema version: %w", err)
 	case dirty:
-		err = fmt.Errorf("%w: 数据库结构版本 %d 的迁移曾中途失败", ErrSchemaDirty, v)
+		err = fmt.Errorf("%w：数据库结构版本 %d 的迁移曾中途失败", ErrSchemaDirty, v)
 	case v > SchemaVersion():
-		err = fmt.Errorf("%w: 数据库结构版本为 %d，比本程序支持的 %d 新，请先升级 yuetan", ErrSchemaTooNew, v, SchemaVersion())
+		err = fmt.Errorf("%w：数据库结构版本为 %d，比本程序支持的 %d 新，请先升级 yuetan", ErrSchemaTooNew, v, SchemaVersion())
 	case v < SchemaVersion():
 		err = fmt.Errorf("数据库结构版本为 %d，旧于本程序的 %d（请先用本版本运行 yuetan replicate 升级）", v, SchemaVersion())
 	}
@@ -129,7 +129,7 @@ func calendar(tx *dbx.Tx, district string) (*workdays.Calendar, error) {
 // GET /api/stats answers on that district's server for the same query.
 func DistrictFigures(ctx context.Context, db *dbx.DB, district string, q stats.Query, now time.Time) (*stats.Figures, error) {
 	if district == "" {
-		return nil, fmt.Errorf("%w: 请指定区代码", ErrBadOptions)
+		return nil, fmt.Errorf("%w：请指定区代码", ErrBadOptions)
 	}
 	var f *stats.Figures
 	err := withView(ctx, db, district, func(tx *dbx.Tx) error {

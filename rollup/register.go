@@ -2,6 +2,7 @@ package rollup
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"strconv"
@@ -37,40 +38,57 @@ func FromApp(app core.App) *Replicator {
 	return r
 }
 
-// OptionsFromEnv reads the settings; nil when the replicator is off.
-func OptionsFromEnv() *Options {
+// OptionsFromEnv reads the settings; nil when the replicator is off. A
+// malformed value is an error (serve refuses to start), not a default.
+func OptionsFromEnv() (*Options, error) {
 	url := os.Getenv(EnvPostgres)
 	if url == "" {
-		return nil
+		return nil, nil
 	}
-	o := &Options{Postgres: url, District: os.Getenv(EnvDistrict), Personal: os.Getenv(EnvPersonal) == "1"}
-	o.Interval, _ = time.ParseDuration(os.Getenv(EnvInterval))
-	o.LagWarn, _ = time.ParseDuration(os.Getenv(EnvLagWarn))
-	o.BatchSize, _ = strconv.Atoi(os.Getenv(EnvBatch))
-	return o
-}
-
-// Register runs the replicator in the background of `serve` when the
-// settings turn it on, and serves GET /api/replication.
-func Register(app core.App) error {
-	_, err := RegisterWith(app, OptionsFromEnv())
-	return err
-}
-
-// RegisterWith is Register with explicit options (nil: replicator off). It
-// returns the replicator, which serve starts in the background; a test
-// app (no HTTP server) leaves starting it to the test.
-func RegisterWith(app core.App, opts *Options) (*Replicator, error) {
-	var rep *Replicator
-	if opts != nil {
-		var err error
-		if rep, err = New(app, *opts); err != nil {
-			return nil, err
+	o := &Options{Postgres: url, District: os.Getenv(EnvDistrict)}
+	switch v := os.Getenv(EnvPersonal); v {
+	case "", "0":
+	case "1":
+		o.Personal = true
+	default:
+		return nil, fmt.Errorf("%w：%s=%q 无效：应为 0 或 1", ErrBadOptions, EnvPersonal, v)
+	}
+	for _, d := range []struct {
+		name string
+		to   *time.Duration
+	}{{EnvInterval, &o.Interval}, {EnvLagWarn, &o.LagWarn}} {
+		if v := os.Getenv(d.name); v != "" {
+			n, err := time.ParseDuration(v)
+			if err != nil || n <= 0 {
+				return nil, fmt.Errorf("%w：%s=%q 无效：应为正的时长，如 1s、30s、2m", ErrBadOptions, d.name, v)
+			}
+			*d.to = n
 		}
-		app.Store().Set(storeKey, rep)
-		BindWake(app, rep)
 	}
+	if v := os.Getenv(EnvBatch); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 || n > MaxBatchSize {
+			return nil, fmt.Errorf("%w：%s=%q 无效：应为 1 到 %d 的整数", ErrBadOptions, EnvBatch, v, MaxBatchSize)
+		}
+		o.BatchSize = n
+	}
+	return o, nil
+}
+
+// Register serves GET /api/replication and, when the settings turn it on,
+// runs the replicator in the background of `serve`. The settings are read
+// when serving starts (other commands ignore them); a bad one stops serve
+// with a clear error.
+func Register(app core.App) error {
+	var rep *Replicator
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		opts, err := OptionsFromEnv()
+		if err == nil && opts != nil {
+			rep, err = New(app, *opts)
+		}
+		if err != nil {
+			return fmt.Errorf("汇总复制设置有误：%w", err)
+		}
 		se.Router.GET("/api/replication", func(e *core.RequestEvent) error {
 			switch {
 			case e.Auth == nil:
@@ -83,22 +101,27 @@ func RegisterWith(app core.App, opts *Options) (*Replicator, error) {
 			}
 			return e.JSON(http.StatusOK, rep.Status())
 		})
-		if rep != nil && se.Server != nil {
-			ctx, cancel := context.WithCancel(context.Background())
-			done := make(chan struct{})
-			go func() {
-				defer close(done)
-				_ = rep.Run(ctx)
-			}()
-			app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {
-				cancel()
-				<-done
-				return e.Next()
-			})
+		if rep != nil {
+			app.Store().Set(storeKey, rep)
+			BindWake(app, rep)
+			// a test app has no HTTP server: its test drives the replicator
+			if se.Server != nil {
+				ctx, cancel := context.WithCancel(context.Background())
+				done := make(chan struct{})
+				go func() {
+					defer close(done)
+					_ = rep.Run(ctx)
+				}()
+				app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {
+					cancel()
+					<-done
+					return e.Next()
+				})
+			}
 		}
 		return se.Next()
 	})
-	return rep, nil
+	return nil
 }
 
 // BindWake wakes rep after every committed save of a replicated collection

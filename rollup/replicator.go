@@ -47,6 +47,7 @@ type Options struct {
 // Defaults.
 const (
 	DefaultBatchSize = 2000
+	MaxBatchSize     = 10000 // a batch's ids are one SQLite statement's parameters
 	DefaultInterval  = time.Second
 	DefaultLagWarn   = 30 * time.Second
 	probeCount       = 8
@@ -54,8 +55,8 @@ const (
 
 // Errors a caller can tell apart.
 var (
-	ErrDistrictTaken = errors.New("district code taken")
-	ErrBadOptions    = errors.New("bad options")
+	ErrDistrictTaken = errors.New("区代码已被占用")
+	ErrBadOptions    = errors.New("参数无效")
 )
 
 var districtCode = regexp.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)
@@ -99,16 +100,19 @@ type Replicator struct {
 // New checks opts and returns a replicator for app's district.
 func New(app core.App, opts Options) (*Replicator, error) {
 	if !districtCode.MatchString(opts.District) {
-		return nil, fmt.Errorf("%w: 区代码 %q 无效：应为 1 到 32 位字母、数字、- 或 _", ErrBadOptions, opts.District)
+		return nil, fmt.Errorf("%w：区代码 %q 无效：应为 1 到 32 位字母、数字、- 或 _", ErrBadOptions, opts.District)
 	}
 	if opts.Postgres == "" {
-		return nil, fmt.Errorf("%w: 请指定 PostgreSQL 地址（--postgres postgres://用户@主机:端口/库）", ErrBadOptions)
+		return nil, fmt.Errorf("%w：请指定 PostgreSQL 地址（--postgres postgres://用户@主机:端口/库）", ErrBadOptions)
 	}
 	if _, err := pgx.ParseConfig(opts.Postgres); err != nil {
-		return nil, fmt.Errorf("%w: PostgreSQL 地址无效（%s）：%v", ErrBadOptions, Redact(opts.Postgres), err)
+		return nil, fmt.Errorf("%w：PostgreSQL 地址无效（%s）：%v", ErrBadOptions, Redact(opts.Postgres), err)
 	}
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = DefaultBatchSize
+	}
+	if opts.BatchSize > MaxBatchSize {
+		return nil, fmt.Errorf("%w：每批最多 %d 条变更", ErrBadOptions, MaxBatchSize)
 	}
 	if opts.Interval <= 0 {
 		opts.Interval = DefaultInterval
@@ -140,7 +144,7 @@ func (r *Replicator) Connect(ctx context.Context) error {
 	r.Close()
 	cfg, err := pgx.ParseConfig(r.opts.Postgres)
 	if err != nil {
-		return fmt.Errorf("%w: PostgreSQL 地址无效：%v", ErrBadOptions, err)
+		return fmt.Errorf("%w：PostgreSQL 地址无效：%v", ErrBadOptions, err)
 	}
 	if cfg.RuntimeParams == nil {
 		cfg.RuntimeParams = map[string]string{}
@@ -232,7 +236,7 @@ func (r *Replicator) register(ctx context.Context) error {
 }
 
 func (r *Replicator) taken(owner string) error {
-	return fmt.Errorf("%w: 区代码 %s 已由另一台服务器（标识 %s）使用，本服务器标识为 %s；"+
+	return fmt.Errorf("%w：区代码 %s 已由另一台服务器（标识 %s）使用，本服务器标识为 %s；"+
 		"若该区确已迁到本服务器（例如重建了数据目录），请加 --replace 确认，该区数据将重新完整同步",
 		ErrDistrictTaken, r.opts.District, owner, r.serverID)
 }

@@ -23,10 +23,10 @@ var migrationFiles embed.FS
 const MigrationsTable = "yuetan_schema_migrations"
 
 // ErrSchemaTooNew is returned for a database migrated by a newer yuetan.
-var ErrSchemaTooNew = errors.New("schema too new")
+var ErrSchemaTooNew = errors.New("数据库结构版本过新")
 
 // ErrSchemaDirty is returned when a migration failed half way earlier.
-var ErrSchemaDirty = errors.New("schema dirty")
+var ErrSchemaDirty = errors.New("数据库结构迁移未完成")
 
 // SchemaVersion is the newest migration this binary carries.
 func SchemaVersion() uint {
@@ -115,11 +115,11 @@ func Migrate(db *sql.DB) error {
 	case err != nil:
 		return fmt.Errorf("read schema version: %w", err)
 	case v > SchemaVersion():
-		return fmt.Errorf("%w: 数据库结构版本为 %d，比本程序支持的 %d 新，请先升级 yuetan", ErrSchemaTooNew, v, SchemaVersion())
+		return fmt.Errorf("%w：数据库结构版本为 %d，比本程序支持的 %d 新，请先升级 yuetan", ErrSchemaTooNew, v, SchemaVersion())
 	case dirty:
 		applied, err := MigrationApplied(db, v)
 		if err != nil {
-			return fmt.Errorf("%w: 数据库结构版本 %d 的迁移曾中途失败（dirty），无法判断是否已完成：%v", ErrSchemaDirty, v, err)
+			return fmt.Errorf("%w：数据库结构版本 %d 的迁移曾中途失败（dirty），无法判断是否已完成：%v", ErrSchemaDirty, v, err)
 		}
 		to := int(v)
 		if !applied {
