@@ -14,6 +14,7 @@ import (
 	"yuetan/internal/testenv"
 	"yuetan/rollup"
 	"yuetan/server"
+	ysync "yuetan/sync"
 )
 
 // snapshot is every row of a district in PostgreSQL with its row version
@@ -221,4 +222,62 @@ func TestRestoredDistrictResyncs(t *testing.T) {
 		t.Errorf("a normal catch-up resynchronised (%d)", s.Resyncs)
 	}
 	assertReplica(t, backup2, pg, false)
+}
+
+// TestPrunedTombstonesResync: deletes the replica has not seen yet, whose
+// tombstones the district then prunes (older than the retention), would be
+// lost: the district is resynchronised, the deleted records leave
+// PostgreSQL, and the catch-ups after do not resynchronise again. A fresh
+// database replicating a district with a pruned history copies it once.
+func TestPrunedTombstonesResync(t *testing.T) {
+	pg := newDB(t)
+	d := newDistrict(t, "330102")
+	d.edits(20, "旧")
+	d.catchUp(pg, rollup.Options{})
+	var gone []string
+	if err := d.App.DB().NewQuery("SELECT id FROM issues ORDER BY id LIMIT 5").Column(&gone); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range gone {
+		rec, err := d.App.FindRecordById(collections.Issues, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := d.App.Delete(rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := d.App.DB().NewQuery("UPDATE _sync_changes SET at = '2020-01-01 00:00:00.000Z' WHERE op = 'delete'").Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if err := ysync.Prune(d.App, ysync.DefaultRetention); err != nil {
+		t.Fatal(err)
+	}
+	d.edits(5, "新")
+	r, logs := d.replicator(pg, rollup.Options{BatchSize: 50})
+	if _, err := r.CatchUp(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if s := r.Status(); s.Resyncs != 1 || !strings.Contains(logs.String(), "已被清理") {
+		t.Errorf("resyncs %d, log %s", s.Resyncs, logs)
+	}
+	assertReplica(t, d, pg, false)
+	d.edits(5, "再")
+	if _, err := r.CatchUp(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if s := r.Status(); s.Resyncs != 1 {
+		t.Errorf("resynchronised again (%d)", s.Resyncs)
+	}
+	assertReplica(t, d, pg, false)
+
+	fresh := newDB(t)
+	r2, _ := d.replicator(fresh, rollup.Options{BatchSize: 50})
+	if _, err := r2.CatchUp(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if s := r2.Status(); s.Resyncs != 0 {
+		t.Errorf("a fresh copy of a pruned district resynchronised %d times", s.Resyncs)
+	}
+	assertReplica(t, d, fresh, false)
 }

@@ -271,7 +271,7 @@ func (r *Replicator) resetDistrict(ctx context.Context, tx pgx.Tx, why string) e
 			return fmt.Errorf("resync %s: %w", Collections[i], err)
 		}
 	}
-	if _, err := tx.Exec(ctx, "UPDATE yuetan.districts SET applied_seq = 0, probes = '[]', resyncs = resyncs + 1 WHERE code = $1", r.opts.District); err != nil {
+	if _, err := tx.Exec(ctx, "UPDATE yuetan.districts SET applied_seq = 0, probes = '[]', pruned_seen = 0, resyncs = resyncs + 1 WHERE code = $1", r.opts.District); err != nil {
 		return err
 	}
 	r.opts.Log.Warn("roll-up: resynchronising the district", "district", r.opts.District, "reason", why)
@@ -291,10 +291,10 @@ func (r *Replicator) step(ctx context.Context) (applied int, reset bool, err err
 	var head int64
 	err = pgx.BeginFunc(ctx, r.conn, func(tx pgx.Tx) error {
 		var owner string
-		var after int64
+		var after, prunedSeen int64
 		var rawProbes []byte
-		err := tx.QueryRow(ctx, "SELECT server_id, applied_seq, probes FROM yuetan.districts WHERE code = $1 FOR UPDATE", r.opts.District).
-			Scan(&owner, &after, &rawProbes)
+		err := tx.QueryRow(ctx, "SELECT server_id, applied_seq, pruned_seen, probes FROM yuetan.districts WHERE code = $1 FOR UPDATE", r.opts.District).
+			Scan(&owner, &after, &prunedSeen, &rawProbes)
 		if err != nil {
 			return fmt.Errorf("read cursor: %w", err)
 		}
@@ -303,7 +303,7 @@ func (r *Replicator) step(ctx context.Context) (applied int, reset bool, err err
 		}
 		var probes []probe
 		_ = json.Unmarshal(rawProbes, &probes)
-		b, err := r.src.read(ctx, r.defs, after, r.opts.BatchSize, probes)
+		b, err := r.src.read(ctx, r.defs, after, prunedSeen, r.opts.BatchSize, probes)
 		if err != nil {
 			return err
 		}
@@ -322,8 +322,11 @@ func (r *Replicator) step(ctx context.Context) (applied int, reset bool, err err
 		last := b.changes[len(b.changes)-1]
 		probes = newProbes(probes, b.changes)
 		raw, _ := json.Marshal(probes)
-		if _, err := tx.Exec(ctx, `UPDATE yuetan.districts SET applied_seq = $2, head_seq = $3, probes = $4, applied_at = now()
-			WHERE code = $1`, r.opts.District, last.Seq, b.head, raw); err != nil {
+		if after == 0 {
+			prunedSeen = b.pruned // a copy from scratch begins
+		}
+		if _, err := tx.Exec(ctx, `UPDATE yuetan.districts SET applied_seq = $2, head_seq = $3, probes = $4, pruned_seen = $5,
+			applied_at = now() WHERE code = $1`, r.opts.District, last.Seq, b.head, raw, prunedSeen); err != nil {
 			return fmt.Errorf("write cursor: %w", err)
 		}
 		applied = len(b.changes)

