@@ -80,7 +80,9 @@ type Status struct {
 	Error         string  `json:"error,omitempty"`
 }
 
-// Replicator applies one district's change feed to PostgreSQL.
+// Replicator applies one district's change feed to PostgreSQL. Connect,
+// CatchUp, Run and Close belong to one goroutine; Status and Wake may be
+// called from any (the route, the save hooks).
 type Replicator struct {
 	app  core.App
 	opts Options
