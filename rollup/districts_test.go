@@ -69,7 +69,7 @@ func (d *district) edits(n int, tag string) {
 			if err != nil {
 				d.T.Fatal(err)
 			}
-			if err := d.App.Delete(rec); err != nil {
+			if err := d.App.DeleteWithContext(system, rec); err != nil {
 				d.T.Fatal(err)
 			}
 			ids = ids[1:]
@@ -235,15 +235,18 @@ func TestPrunedTombstonesResync(t *testing.T) {
 	d.edits(20, "旧")
 	d.catchUp(pg, rollup.Options{})
 	var gone []string
-	if err := d.App.DB().NewQuery("SELECT id FROM issues ORDER BY id LIMIT 5").Column(&gone); err != nil {
+	if err := d.App.DB().NewQuery("SELECT id FROM issues WHERE title LIKE '旧 问题%' ORDER BY id LIMIT 5").Column(&gone); err != nil {
 		t.Fatal(err)
+	}
+	if len(gone) != 5 {
+		t.Fatalf("%d issues to delete", len(gone))
 	}
 	for _, id := range gone {
 		rec, err := d.App.FindRecordById(collections.Issues, id)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := d.App.Delete(rec); err != nil {
+		if err := d.App.DeleteWithContext(system, rec); err != nil {
 			t.Fatal(err)
 		}
 	}

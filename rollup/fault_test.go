@@ -97,14 +97,14 @@ func startWriter(d *district, tag string) *writer {
 						return err
 					}
 					ids = ids[1:]
-					return d.App.Delete(rec)
+					return d.App.DeleteWithContext(system, rec)
 				case i%3 == 2 && len(ids) > 0:
 					rec, err := d.App.FindRecordById(collections.Issues, ids[len(ids)-1])
 					if err != nil {
 						return err
 					}
 					rec.Set(collections.IssueDescription, fmt.Sprintf("%s 修改 %d", tag, i))
-					return d.App.Save(rec)
+					return d.App.SaveWithContext(system, rec)
 				}
 				c, err := d.App.FindCachedCollectionByNameOrId(collections.Issues)
 				if err != nil {
@@ -116,7 +116,7 @@ func startWriter(d *district, tag string) *writer {
 				rec.Set(collections.IssueTitle, fmt.Sprintf("%s 写入 %d", tag, i))
 				rec.Set(collections.IssueSource, "door_to_door")
 				rec.Set(collections.IssueResidentName, "写入居民")
-				if err := d.App.Save(rec); err != nil {
+				if err := d.App.SaveWithContext(system, rec); err != nil {
 					return err
 				}
 				ids = append(ids, rec.Id)

@@ -183,7 +183,7 @@ func generate(t testing.TB, d *district, n int, now time.Time, seed uint64, span
 			for k, v := range data {
 				rec.Set(k, v)
 			}
-			if err := tx.Save(rec); err != nil {
+			if err := tx.SaveWithContext(system, rec); err != nil {
 				t.Fatalf("generate %s: %v", coll, err)
 			}
 			// autodate fields take the save's time: date the record back

@@ -23,10 +23,10 @@ func TestReplicaMatchesDistrict(t *testing.T) {
 	d.save(collections.Applications, f.Applications.Own.Id, map[string]any{collections.AppUrgent: true, collections.AppAffectedCount: 42})
 	d.save(collections.Meetings, "", map[string]any{collections.MeetingCommunity: d.Org("DL-HC").Id, collections.MeetingKind: "wuju",
 		collections.MeetingHeldOn: "2026-11-20 02:00:00.000Z", collections.MeetingTitle: "新恳谈会", collections.MeetingAttendees: 17})
-	if err := d.App.Delete(f.Issues.Other); err != nil {
+	if err := d.App.DeleteWithContext(system, f.Issues.Other); err != nil {
 		t.Fatal(err)
 	}
-	if err := d.App.Delete(f.Drafts.Own); err != nil { // cascades to its signature
+	if err := d.App.DeleteWithContext(system, f.Drafts.Own); err != nil { // cascades to its signature
 		t.Fatal(err)
 	}
 	c := pgConn(t, pg)
