@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -25,15 +26,22 @@ var Collections = func() []string {
 	return append(out, ysync.FeedOnly...)
 }()
 
-// Personal are the columns holding residents' and users' personal data:
-// NULL in PostgreSQL unless the district turns personal data on. The city
-// does not need them (PIPL: collect no more than the purpose needs).
-var Personal = map[string][]string{
-	collections.Issues:       {collections.IssueResidentName, collections.IssueResidentPhone},
-	collections.Applications: {collections.AppContactName, collections.AppContactPhone},
-	collections.Signatures:   {collections.SigName, collections.SigAddress, collections.SigPhone},
-	collections.Users:        {collections.UserPhone},
-}
+// Personal are the replicated columns holding personal data — the fields
+// of collections.PersonalFields (the schema's one table of them) that leave
+// the district at all: NULL in PostgreSQL unless the district turns
+// personal data on. The city does not need them (PIPL: collect no more
+// than the purpose needs).
+var Personal = func() map[string][]string {
+	out := map[string][]string{}
+	for _, p := range collections.PersonalFields {
+		for _, f := range p.Fields {
+			if !slices.Contains(NotReplicated[p.Collection], f) && !slices.Contains(out[p.Collection], f) {
+				out[p.Collection] = append(out[p.Collection], f)
+			}
+		}
+	}
+	return out
+}()
 
 // NotReplicated are the fields that never leave the district: users'
 // credentials and e-mail (sync hands out only collections.UserPublicFields)
