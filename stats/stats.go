@@ -156,12 +156,12 @@ func Compute(app core.App, cal *workdays.Calendar, q Query, now time.Time) (*Fig
 	return compute(app.DB(), app, cal, q, now)
 }
 
-// ComputeDB returns the district's own figures (as if q.District) for q as
-// of now from db: a district's SQLite database, or any database presenting
-// the same tables and columns (the PostgreSQL roll-up's figures views), so
-// the definitions live once.
+// ComputeDB returns the district's own figures (as if q.District and
+// q.Work) for q as of now from db: a district's SQLite database, or any
+// database presenting the same tables and columns (the PostgreSQL
+// roll-up's figures views), so the definitions live once.
 func ComputeDB(db dbx.Builder, cal *workdays.Calendar, q Query, now time.Time) (*Figures, error) {
-	q.District = true
+	q.District, q.Work = true, true
 	return compute(db, nil, cal, q, now)
 }
 
