@@ -10,6 +10,7 @@ import (
 	"github.com/pocketbase/pocketbase"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/plugins/migratecmd"
+	"github.com/pocketbase/pocketbase/tools/hook"
 
 	"yuetan/demo"
 	"yuetan/forms"
@@ -46,10 +47,16 @@ func main() {
 	app.RootCmd.AddCommand(forms.Command(app))
 	app.RootCmd.AddCommand(rollup.Commands(app)...) // replicate, city-bulletin
 
+	// PocketBase prints a command's error but exits 0: the first OnServe
+	// handler (lowest priority runs first) sees every later one's error
+	var serveErr error
+	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{Id: "yuetan.serveError", Priority: -99999, Func: func(se *core.ServeEvent) error {
+		serveErr = se.Next()
+		return serveErr
+	}})
+
 	var demoCreated bool
-	var serveErr error // PocketBase prints a command's error but exits 0
-	app.OnServe().BindFunc(func(se *core.ServeEvent) (err error) {
-		defer func() { serveErr = err }()
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		// (flags are parsed after the app's bootstrap: read them here)
 		if publicURL != "" {
 			if err := siteurl.Set(se.App, publicURL); err != nil {
