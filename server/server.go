@@ -8,6 +8,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"yuetan/bodyguard"
 	"yuetan/forms"
 	hooks "yuetan/pb_hooks"
 	pbpublic "yuetan/pb_public"
@@ -40,6 +41,18 @@ func Register(app core.App) error {
 		}
 		se.Router.GET("/{path...}", pbpublic.Handler())
 		return se.Next()
+	})
+	// outermost, around every route and the mux's own 404/405: a request
+	// body answered unread never reaches the connection as requests.
+	// PocketBase has set the handler when Next returns and serves after.
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		if err := se.Next(); err != nil {
+			return err
+		}
+		if se.Server != nil && se.Server.Handler != nil { // tests.ApiScenario has no server
+			se.Server.Handler = bodyguard.Wrap(se.Server.Handler)
+		}
+		return nil
 	})
 	return nil
 }

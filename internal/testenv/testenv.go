@@ -98,17 +98,18 @@ func New(t testing.TB) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	se := &core.ServeEvent{App: app, Router: router}
-	var mux http.Handler
+	// as apis.Serve does: the mux becomes the server's handler, which the
+	// OnServe hooks may wrap after Next (the request body guard does)
+	se := &core.ServeEvent{App: app, Router: router, Server: &http.Server{}}
 	err = app.OnServe().Trigger(se, func(e *core.ServeEvent) error {
-		m, err := e.Router.BuildMux()
-		mux = m
+		mux, err := e.Router.BuildMux()
+		e.Server.Handler = mux
 		return err
 	})
 	if err != nil {
 		t.Fatalf("testenv serve: %v", err)
 	}
-	return &Env{T: t, App: app, handler: mux, tokens: map[string]string{}}
+	return &Env{T: t, App: app, handler: se.Server.Handler, tokens: map[string]string{}}
 }
 
 // SaveAsSystem saves rec as trusted server code would (tests arranging
