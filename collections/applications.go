@@ -55,6 +55,10 @@ const (
 	AppNoticePDF      = "notice_pdf"
 )
 
+// AppSignedScanMaxPixels bounds an image of the signed scan (see
+// ImageBudgets): an A4 page scanned at 600 dpi is 35 megapixels.
+const AppSignedScanMaxPixels = 40_000_000
+
 // Applicant kinds.
 const (
 	ApplicantCommunity   = "community"
@@ -107,6 +111,7 @@ func NewApplications() *core.Collection {
 		&core.FileField{Name: AppArchivePDF, MaxSelect: 1, MaxSize: 20 << 20, MimeTypes: []string{"application/pdf"}, Protected: true},
 		// the assignment notice as printed on acceptance (archive_pdf keeps the application form)
 		&core.FileField{Name: AppNoticePDF, MaxSelect: 1, MaxSize: 20 << 20, MimeTypes: []string{"application/pdf"}, Protected: true},
+		// a scan or photo of the stamped paper form: AppSignedScanMaxPixels
 		&core.FileField{Name: AppSignedScan, MaxSelect: 1, MaxSize: 20 << 20, MimeTypes: append([]string{"application/pdf"}, ImageMimeTypes...), Protected: true},
 	)
 	timestamps(c)

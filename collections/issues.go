@@ -41,6 +41,11 @@ var ResidentFields = []string{IssueResidentName, IssueResidentPhone}
 // ImageMimeTypes are the photo formats tablets upload.
 var ImageMimeTypes = []string{"image/jpeg", "image/png", "image/webp", "image/heic"}
 
+// IssuePhotoMaxPixels bounds a photo (width × height, read from its header
+// at upload; see ImageBudgets): a phone's full-resolution photo fits (the
+// web app sends at most 1600 px a side).
+const IssuePhotoMaxPixels = 40_000_000
+
 // NewIssues builds issues: written by the community's grid workers and
 // staff, read by them, the street above, the district offices, and the
 // leaders and handlers of the application an issue belongs to.

@@ -16,6 +16,10 @@ const (
 	SigCollectedBy = "collected_by"
 )
 
+// SigImageMaxPixels bounds a signature image (see ImageBudgets): twice a
+// full-screen signature pad on a tablet at 2× pixel density.
+const SigImageMaxPixels = 8_000_000
+
 // NewSignatures builds signatures: collected by the community's grid
 // workers and staff while the application is a draft; read by them, the
 // street and the district offices.

@@ -22,6 +22,7 @@ func Register(app core.App) error {
 		bindServerFields,
 		bindUsers,
 		bindPrivacy,
+		bindImageBudgets,
 		bindCalendar,
 		bindWorkflow,
 		bindSupervision,
