@@ -444,7 +444,7 @@ func (mp *mapper) signatures(a *core.Record) (*mapped, error) {
 				}
 				defer fsys.Close()
 			}
-			signer.Signature, err = readAll(fsys, s.BaseFilesPath()+"/"+name)
+			signer.Signature, err = readSignature(fsys, s.BaseFilesPath()+"/"+name, len(d.Signers)+1, signer.Name)
 			if err != nil {
 				return nil, fmt.Errorf("forms: signature image of %s: %w", s.GetString(collections.SigName), err)
 			}
@@ -453,16 +453,6 @@ func (mp *mapper) signatures(a *core.Record) (*mapped, error) {
 	}
 	return newMapped("signatures", a, a.GetString(collections.AppSerial), &d.Meta, d,
 		func(w io.Writer) error { return pdf.RenderSignatures(w, *d) }), nil
-}
-
-// readAll reads one stored file.
-func readAll(fsys *filesystem.System, key string) ([]byte, error) {
-	r, err := fsys.GetReader(key)
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	return io.ReadAll(r)
 }
 
 func (mp *mapper) notice(a *core.Record) (*mapped, error) {

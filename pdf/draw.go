@@ -791,12 +791,25 @@ func (p *pngPool) Put(b *png.EncoderBuffer) { p.p.Put(b) }
 // are scaled down (a 35 mm cell at 300 dpi is about 410 px).
 const maxImagePx = 480
 
+// MaxDecodePixels bounds the images the renderer decodes (width × height,
+// read from the header first): decoding takes about 8 bytes a pixel here,
+// and a few KB of PNG can claim gigapixels. Callers hold images to their
+// fields' budgets (collections.ImageBudgets); this is the renderer's own.
+const MaxDecodePixels = 16 << 20
+
 // loadImage decodes a PNG or JPEG signature, crops it to the ink, scales it
 // down if needed and re-encodes it as PNG. It returns nil for an image with
 // no ink. Registered images get distinct pixel widths: gofpdf orders image
 // objects by width and ties by map order, so equal widths would make the
 // output vary between runs.
 func (d *doc) loadImage(data []byte) (*sigImage, error) {
+	cfg, _, err := goimage.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("decode: %w", err)
+	}
+	if px := int64(cfg.Width) * int64(cfg.Height); px > MaxDecodePixels {
+		return nil, fmt.Errorf("image of %d×%d pixels: over the renderer's %d", cfg.Width, cfg.Height, MaxDecodePixels)
+	}
 	src, _, err := goimage.Decode(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("decode: %w", err)
