@@ -29,6 +29,7 @@ func Register(app core.App) error {
 		bindWorkflowRoute,
 		bindSecurityHeaders,
 		bindChineseErrors,
+		bindRateLimitMessage,
 	} {
 		if err := bind(app); err != nil {
 			return fmt.Errorf("register hooks: %w", err)
