@@ -5,6 +5,7 @@ package server
 
 import (
 	"fmt"
+	"net/http"
 
 	"github.com/pocketbase/pocketbase/core"
 
@@ -42,17 +43,23 @@ func Register(app core.App) error {
 		se.Router.GET("/{path...}", pbpublic.Handler())
 		return se.Next()
 	})
-	// outermost, around every route and the mux's own 404/405: a request
-	// body answered unread never reaches the connection as requests.
-	// PocketBase has set the handler when Next returns and serves after.
+	// around the whole handler: PocketBase has set it when Next returns
+	// and serves after
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		if err := se.Next(); err != nil {
 			return err
 		}
-		if se.Server != nil && se.Server.Handler != nil { // tests.ApiScenario has no server
-			se.Server.Handler = bodyguard.Wrap(se.Server.Handler)
+		if se.Server != nil && se.Server.Handler != nil { // tests build their handler with Outermost
+			se.Server.Handler = Outermost(se.Server.Handler)
 		}
 		return nil
 	})
 	return nil
 }
+
+// Outermost wraps the app's whole HTTP handler, every route and the mux's
+// own answers: a request body answered unread never reaches the
+// connection as requests (bodyguard). serve puts it around its server's
+// handler; the test environment, whose ServeEvent has no server (that is
+// how hooks tell a test from serve), around its mux.
+func Outermost(h http.Handler) http.Handler { return bodyguard.Wrap(h) }

@@ -107,18 +107,18 @@ func New(t testing.TB) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// as apis.Serve does: the mux becomes the server's handler, which the
-	// OnServe hooks may wrap after Next (the request body guard does)
-	se := &core.ServeEvent{App: app, Router: router, Server: &http.Server{}}
+	se := &core.ServeEvent{App: app, Router: router}
+	var mux http.Handler
 	err = app.OnServe().Trigger(se, func(e *core.ServeEvent) error {
-		mux, err := e.Router.BuildMux()
-		e.Server.Handler = mux
+		m, err := e.Router.BuildMux()
+		mux = m
 		return err
 	})
 	if err != nil {
 		t.Fatalf("testenv serve: %v", err)
 	}
-	return &Env{T: t, App: app, handler: se.Server.Handler, tokens: map[string]string{}}
+	// what serve puts around its handler (the request body guard)
+	return &Env{T: t, App: app, handler: server.Outermost(mux), tokens: map[string]string{}}
 }
 
 // SaveAsSystem saves rec as trusted server code would (tests arranging
