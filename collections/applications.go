@@ -59,11 +59,11 @@ const (
 // ImageBudgets): an A4 page scanned at 600 dpi is 35 megapixels.
 const AppSignedScanMaxPixels = 40_000_000
 
-// Applicant kinds.
+// Applicant kinds (the vocabulary is workflow.ApplicantKinds).
 const (
-	ApplicantCommunity   = "community"
-	ApplicantCooperative = "cooperative"
-	ApplicantResidents   = "residents"
+	ApplicantCommunity   = workflow.ApplicantCommunity
+	ApplicantCooperative = workflow.ApplicantCooperative
+	ApplicantResidents   = workflow.ApplicantResidents
 )
 
 // NewApplications builds applications. Who may change which status is the
@@ -76,7 +76,7 @@ func NewApplications() *core.Collection {
 		&core.NumberField{Name: AppSerialYear, OnlyInt: true},
 		&core.NumberField{Name: AppSerialNo, OnlyInt: true},
 		relation(AppCommunity, OrgsID, true),
-		selectOne(AppApplicantKind, []string{ApplicantCommunity, ApplicantCooperative, ApplicantResidents}, true),
+		selectOne(AppApplicantKind, workflow.ApplicantKinds.Values(), true),
 		text(AppContactName, 50, false),
 		&core.TextField{Name: AppContactPhone, Max: 30, Pattern: `^[0-9+\- ]*$`},
 		text(AppSubject, 200, true),

@@ -28,9 +28,6 @@ const (
 	FbArchivePDF       = "archive_pdf"
 )
 
-// Satisfaction values.
-var Satisfactions = []string{"satisfied", "basically_satisfied", "dissatisfied"}
-
 // NewFeedback builds feedback: filed by a handler of the handling unit,
 // decided by the leader, replied by the applicant community (or the
 // working group).
@@ -44,11 +41,11 @@ func NewFeedback() *core.Collection {
 		text(FbMeasures, 20000, false),
 		&core.DateField{Name: FbCompletedOn},
 		relation(FbSubmittedBy, UsersID, false),
-		selectOne(FbLeaderDecision, []string{workflow.DecisionPending, workflow.DecisionApproved, workflow.DecisionReturned}, false),
+		selectOne(FbLeaderDecision, workflow.LeaderDecisions.Values(), false),
 		text(FbLeaderComment, 5000, false),
 		&core.DateField{Name: FbDecidedAt},
 		&core.DateField{Name: FbRepliedOn},
-		selectOne(FbSatisfaction, Satisfactions, false),
+		selectOne(FbSatisfaction, workflow.Satisfactions.Values(), false),
 		text(FbApplicantComment, 5000, false),
 		// the feedback form as printed when the leader approved it (package forms)
 		&core.FileField{Name: FbArchivePDF, MaxSelect: 1, MaxSize: 20 << 20, MimeTypes: []string{"application/pdf"}, Protected: true},

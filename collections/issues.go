@@ -1,6 +1,10 @@
 package collections
 
-import "github.com/pocketbase/pocketbase/core"
+import (
+	"github.com/pocketbase/pocketbase/core"
+
+	"yuetan/workflow"
+)
 
 // Issues are the problems and suggestions residents raise, collected door to
 // door or at meetings.
@@ -54,7 +58,7 @@ func NewIssues() *core.Collection {
 	c.Fields.Add(
 		relation(IssueCommunity, OrgsID, true),
 		text(IssueGrid, 50, false),
-		selectOne(IssueKind, []string{"problem", "suggestion"}, true),
+		selectOne(IssueKind, workflow.IssueKinds.Values(), true),
 		text(IssueTitle, 200, true),
 		text(IssueDescription, 10000, false),
 		text(IssueAddress, 200, false),
@@ -62,11 +66,11 @@ func NewIssues() *core.Collection {
 		text(IssueResidentName, 50, false),
 		&core.TextField{Name: IssueResidentPhone, Max: 30, Pattern: `^[0-9+\- ]*$`},
 		&core.FileField{Name: IssuePhotos, MaxSelect: 6, MaxSize: 5 << 20, MimeTypes: ImageMimeTypes, Protected: true, Thumbs: []string{"320x240"}},
-		selectOne(IssueSource, []string{"door_to_door", "meeting", "hotline", "other"}, true),
+		selectOne(IssueSource, workflow.IssueSources.Values(), true),
 		relation(IssueMeeting, MeetingsID, false),
 		relation(IssueCollectedBy, UsersID, false),
 		&core.DateField{Name: IssueCollectedAt},
-		selectOne(IssueStatus, []string{IssueOpen, IssueInApplication, IssueResolved, IssueClosed}, false),
+		selectOne(IssueStatus, workflow.IssueStatuses.Values(), false),
 		relation(IssueApplication, ApplicationsID, false),
 	)
 	timestamps(c)

@@ -1,6 +1,10 @@
 package collections
 
-import "github.com/pocketbase/pocketbase/core"
+import (
+	"github.com/pocketbase/pocketbase/core"
+
+	"yuetan/workflow"
+)
 
 // Meetings records a community's collection meetings (物居恳谈会, 小巷公议会 …).
 const (
@@ -21,7 +25,7 @@ func NewMeetings() *core.Collection {
 	c := core.NewBaseCollection(Meetings, MeetingsID)
 	c.Fields.Add(
 		relation(MeetingCommunity, OrgsID, true),
-		selectOne(MeetingKind, []string{"wuju", "xiaoxiang", "other"}, true),
+		selectOne(MeetingKind, workflow.MeetingKinds.Values(), true),
 		&core.DateField{Name: MeetingHeldOn, Required: true},
 		&core.NumberField{Name: MeetingAttendees, OnlyInt: true, Min: floatPtr(0)},
 		text(MeetingTitle, 200, false),

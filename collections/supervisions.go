@@ -1,6 +1,10 @@
 package collections
 
-import "github.com/pocketbase/pocketbase/core"
+import (
+	"github.com/pocketbase/pocketbase/core"
+
+	"yuetan/workflow"
+)
 
 // Supervisions are the supervision office's records (督办): reminders and
 // overdue flags (written by the deadline job), bulletins, closures,
@@ -35,7 +39,7 @@ func NewSupervisions() *core.Collection {
 	c := core.NewBaseCollection(Supervisions, SupervisionsID)
 	c.Fields.Add(
 		relation(SupApplication, ApplicationsID, false),
-		selectOne(SupKind, []string{SupReminder, SupOverdue, SupBulletin, SupClosed, SupCriticism, SupAccountability}, true),
+		selectOne(SupKind, workflow.SupervisionKinds.Values(), true),
 		text(SupNote, 5000, false),
 		relation(SupCreatedBy, UsersID, false),
 		// deadline names which deadline a reminder/overdue flag is about

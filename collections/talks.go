@@ -43,7 +43,7 @@ func NewTalks() *core.Collection {
 		text(TalkParticipants, 2000, false),
 		text(TalkRecord, 20000, false),
 		text(TalkResponse, 20000, false),
-		selectOne(TalkOutcome, []string{workflow.OutcomeOnSpot, workflow.OutcomeAssigned, workflow.OutcomeExplained}, false),
+		selectOne(TalkOutcome, workflow.Outcomes.Values(), false),
 		&core.DateField{Name: TalkHeldAt},
 		relation(TalkHandlingUnit, OrgsID, false),
 		relation(TalkResponsible, UsersID, false),

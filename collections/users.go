@@ -41,7 +41,7 @@ func NewUsers() *core.Collection {
 		selectOne(UserRole, workflow.Roles, true),
 		relation(UserOrg, OrgsID, false),
 		text(UserTitle, 100, false),
-		selectOne(UserLeaderRank, []string{RankFourTeams, RankDistrictChief}, false),
+		selectOne(UserLeaderRank, workflow.LeaderRanks.Values(), false),
 		&core.TextField{Name: UserPhone, Max: 30, Pattern: `^[0-9+\- ]*$`},
 	)
 	c.AddIndex("idx_users_org", false, UserOrg, "")

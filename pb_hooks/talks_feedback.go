@@ -342,7 +342,7 @@ func checkFeedbackUpdate(e *core.RecordEvent) error {
 		return fieldError(collections.FbLeaderComment, "note_required", "退回重新办理须写明意见。")
 	}
 	if to == workflow.StatusReplied {
-		note = satisfactionLabels[rec.GetString(collections.FbSatisfaction)] + " " + rec.GetString(collections.FbApplicantComment)
+		note = workflow.Satisfactions.Label(rec.GetString(collections.FbSatisfaction)) + " " + rec.GetString(collections.FbApplicantComment)
 	}
 	p := &plan{application: app.Id, action: t.Action, from: status, to: to, actor: a, note: strings.TrimSpace(note), seen: []snapshot{snap(old), snap(app)}}
 	set := map[string]any{}
@@ -361,10 +361,6 @@ func checkFeedbackUpdate(e *core.RecordEvent) error {
 	}
 	setPlan(rec, p)
 	return e.Next()
-}
-
-var satisfactionLabels = map[string]string{
-	"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意",
 }
 
 // checkIssueUpdate keeps an issue's link to its application under the

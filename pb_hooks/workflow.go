@@ -259,18 +259,12 @@ func checkApplicant(app core.App, rec *core.Record) error {
 	if err != nil {
 		return fieldError(collections.AppCommunity, "unknown_org", "申请单位不存在。")
 	}
-	kind := rec.GetString(collections.AppApplicantKind)
-	switch org.GetString(collections.OrgKind) {
-	case collections.OrgCommunity:
-		if kind != collections.ApplicantCommunity && kind != collections.ApplicantResidents {
-			return fieldError(collections.AppApplicantKind, "applicant_kind_mismatch", "社区提出的申请，约谈主体应为“社区”或“居民联名”。")
-		}
-	case collections.OrgCooperative:
-		if kind != collections.ApplicantCooperative && kind != collections.ApplicantResidents {
-			return fieldError(collections.AppApplicantKind, "applicant_kind_mismatch", "股份经济合作社提出的申请，约谈主体应为“股份经济合作社”或“居民联名”。")
-		}
-	default:
+	fit, ok := workflow.FitsOrg[org.GetString(collections.OrgKind)]
+	if !ok {
 		return fieldError(collections.AppCommunity, "not_an_applicant", "只有社区或股份经济合作社可以提出约谈申请。")
+	}
+	if !slices.Contains(fit.Kinds, rec.GetString(collections.AppApplicantKind)) {
+		return fieldError(collections.AppApplicantKind, "applicant_kind_mismatch", fit.Message)
 	}
 	return nil
 }
@@ -468,12 +462,16 @@ func checkApplicationUpdate(e *core.RecordEvent) error {
 	cal := Calendar(e.App)
 	switch t.Action {
 	case "submit":
-		if err := checkCoSigners(e.App, rec); err != nil {
-			return err
-		}
 		community, err := e.App.FindRecordById(collections.Orgs, rec.GetString(collections.AppCommunity))
 		if err != nil {
 			return fieldError(collections.AppCommunity, "unknown_org", "申请单位不存在。")
+		}
+		checks, err := Eligibility(e.App, rec)
+		if err != nil {
+			return err
+		}
+		if c, bad := workflow.Refusal(checks); bad {
+			return fieldError(c.Field, c.Code, c.Message)
 		}
 		rec.Set(collections.AppStreet, community.GetString(collections.OrgParent))
 		rec.Set(collections.AppSubmittedAt, now)
@@ -562,23 +560,28 @@ func without(fields, allowed []string) []string {
 	return out
 }
 
-// checkCoSigners requires ≥10 distinct co-signers on a residents' application.
-func checkCoSigners(app core.App, rec *core.Record) error {
-	if rec.GetString(collections.AppApplicantKind) != collections.ApplicantResidents {
-		return nil
+// Eligibility checks application rec against the submission's
+// requirements (workflow.Eligibility): its fields, the kind of its org and
+// its distinct co-signers (same name and address count once).
+func Eligibility(app core.App, rec *core.Record) ([]workflow.Check, error) {
+	d := workflow.Draft{Fields: map[string]any{}}
+	for _, r := range workflow.Eligibility {
+		d.Fields[r.Field] = rec.Get(r.Field)
 	}
-	var n struct{ N int }
-	err := app.DB().NewQuery(
-		"SELECT COUNT(DISTINCT trim(name) || '|' || trim(address)) AS n FROM signatures WHERE application = {:app}").
-		Bind(map[string]any{"app": rec.Id}).One(&n)
-	if err != nil {
-		return fmt.Errorf("count co-signers: %w", err)
+	if org, err := app.FindRecordById(collections.Orgs, rec.GetString(collections.AppCommunity)); err == nil {
+		d.OrgKind = org.GetString(collections.OrgKind)
 	}
-	if n.N < workflow.MinCoSigners {
-		return fieldError(collections.AppStatus, "not_enough_cosigners",
-			fmt.Sprintf("居民联名申请须有%d位以上居民签名，目前%d位，还差%d位居民签名。", workflow.MinCoSigners, n.N, workflow.MinCoSigners-n.N))
+	if rec.GetString(collections.AppApplicantKind) == collections.ApplicantResidents {
+		var n struct{ N int }
+		err := app.DB().NewQuery(
+			"SELECT COUNT(DISTINCT trim(name) || '|' || trim(address)) AS n FROM signatures WHERE application = {:app}").
+			Bind(map[string]any{"app": rec.Id}).One(&n)
+		if err != nil {
+			return nil, fmt.Errorf("count co-signers: %w", err)
+		}
+		d.CoSigners = n.N
 	}
-	return nil
+	return workflow.CheckEligibility(d), nil
 }
 
 // reviewDue is when the working group must decide a forwarded application:

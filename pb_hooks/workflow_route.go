@@ -40,11 +40,6 @@ type editJSON struct {
 	Fields     []string `json:"fields"`
 }
 
-type option struct {
-	Value string `json:"value"`
-	Label string `json:"label"`
-}
-
 var scopeNames = map[workflow.Scope]string{
 	workflow.ScopeAny:            "any",
 	workflow.ScopeCommunity:      "community",
@@ -78,39 +73,52 @@ func transitionsJSON(ts []workflow.Transition) []transitionJSON {
 	return out
 }
 
-func options(values []string, labels map[string]string) []option {
-	out := make([]option, 0, len(values))
-	for _, v := range values {
-		out = append(out, option{v, labels[v]})
-	}
-	return out
-}
-
 // workflowDocument is the whole read-only workflow, the same for everyone.
-func workflowDocument() map[string]any {
-	edits := make([]editJSON, 0, len(workflow.Edits))
-	for _, e := range workflow.Edits {
+func editsJSON(es []workflow.Edit) []editJSON {
+	out := make([]editJSON, 0, len(es))
+	for _, e := range es {
 		statuses := e.Statuses
 		if statuses == nil {
 			statuses = []string{}
 		}
-		edits = append(edits, editJSON{e.Collection, e.Roles, statuses, scopeNames[e.Scope], e.Fields})
+		out = append(out, editJSON{e.Collection, e.Roles, statuses, scopeNames[e.Scope], e.Fields})
 	}
+	return out
+}
+
+func workflowDocument() map[string]any {
+	edits := editsJSON(workflow.Edits)
 	open := map[string]bool{}
 	for _, s := range workflow.Statuses {
 		open[s] = workflow.Open(s)
 	}
 	return map[string]any{
-		"roles":        options(workflow.Roles, workflow.RoleLabels),
-		"statuses":     options(workflow.Statuses, workflow.StatusLabels),
+		// the vocabulary, all of it
+		"roles":            workflow.RoleTerms,
+		"statuses":         workflow.StatusTerms,
+		"categories":       workflow.CategoryTerms,
+		"talkForms":        workflow.TalkFormTerms,
+		"applicantKinds":   workflow.ApplicantKinds,
+		"issueKinds":       workflow.IssueKinds,
+		"issueSources":     workflow.IssueSources,
+		"issueStatuses":    workflow.IssueStatuses,
+		"meetingKinds":     workflow.MeetingKinds,
+		"outcomes":         workflow.Outcomes,
+		"supervisionKinds": workflow.SupervisionKinds,
+		"leaderDecisions":  workflow.LeaderDecisions,
+		"leaderRanks":      workflow.LeaderRanks,
+		"satisfaction":     workflow.Satisfactions,
+		"fieldLabels":      workflow.FieldLabels,
+		"deadlineLabels":   workflow.DeadlineLabels,
+		// the rules
 		"open":         open,
-		"categories":   options(workflow.Categories, workflow.CategoryLabels),
-		"talkForms":    options(workflow.TalkForms, workflow.TalkFormLabels),
-		"satisfaction": options(collections.Satisfactions, satisfactionLabels),
 		"transitions":  transitionsJSON(workflow.Table),
 		"edits":        edits,
 		"deadlines":    statusDeadlines,
 		"minCoSigners": workflow.MinCoSigners,
+		"eligibility":  workflow.Eligibility,
+		"fitsOrg":      workflow.FitsOrg,
+		"eligible":     workflow.Eligible,
 	}
 }
 
@@ -144,10 +152,19 @@ func availableMoves(e *core.RequestEvent) error {
 		}
 	}
 	status := rec.GetString(collections.AppStatus)
-	moves := workflow.Available(status, wfActor(savectx.Actor{Record: e.Auth}), subjectOf(rec))
-	return e.JSON(http.StatusOK, map[string]any{
+	actor := wfActor(savectx.Actor{Record: e.Auth})
+	out := map[string]any{
 		"application": rec.Id,
 		"status":      status,
-		"moves":       transitionsJSON(moves),
-	})
+		"moves":       transitionsJSON(workflow.Available(status, actor, subjectOf(rec))),
+		"edits":       editsJSON(workflow.AllowedEdits(status, actor, subjectOf(rec))),
+	}
+	if status == workflow.StatusDraft {
+		checks, err := Eligibility(e.App, rec)
+		if err != nil {
+			return e.InternalServerError("", err)
+		}
+		out["eligibility"] = checks
+	}
+	return e.JSON(http.StatusOK, out)
 }

@@ -4,6 +4,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"yuetan/workflow"
 )
 
 // Layout of the application form (群众约谈登记申报表).
@@ -18,50 +20,31 @@ const (
 	appOpinionH = 28.0 // 街道意见, 专门工作小组意见
 )
 
-// Applicant kinds (申报主体类别).
+// The keys the forms take are the workflow vocabulary's values, and the
+// tick boxes print its labels (the printed wording where it has one), so
+// a value added there is on the paper too.
 const (
-	ApplicantCommunity   = "community"   // 社区
-	ApplicantCooperative = "cooperative" // 股份经济合作社
-	ApplicantResidents   = "residents"   // 居民联名（10人以上）
+	ApplicantCommunity   = workflow.ApplicantCommunity   // 社区
+	ApplicantCooperative = workflow.ApplicantCooperative // 股份经济合作社
+	ApplicantResidents   = workflow.ApplicantResidents   // 居民联名
+
+	CategoryPartyGovWork      = workflow.CategoryPartyGovWork      // 对党委政府工作的意见建议
+	CategoryCadreConduct      = workflow.CategoryCadreConduct      // 干部作风和效能建设
+	CategoryCommunityBuilding = workflow.CategoryCommunityBuilding // 本社区建设
+	CategoryOtherHot          = workflow.CategoryOtherHot          // 其他热点难点问题
+
+	TalkInvite     = workflow.TalkInvite     // 请上来谈
+	TalkVisit      = workflow.TalkVisit      // 上门约谈
+	TalkGroup      = workflow.TalkGroup      // 集体约谈
+	TalkIndividual = workflow.TalkIndividual // 单独约谈
+	TalkJoint      = workflow.TalkJoint      // 联合约谈
 )
 
-// Categories of a matter (事项类别); exactly one applies.
-const (
-	CategoryPartyGovWork      = "party_gov_work"     // 对党委政府工作的意见建议
-	CategoryCadreConduct      = "cadre_conduct"      // 干部作风和效能建设
-	CategoryCommunityBuilding = "community_building" // 本社区建设
-	CategoryOtherHot          = "other_hot"          // 其他热点难点问题
-)
-
-// Talk forms (约谈形式).
-const (
-	TalkInvite     = "invite"     // 请上来谈
-	TalkVisit      = "visit"      // 上门约谈
-	TalkGroup      = "group"      // 集体约谈
-	TalkIndividual = "individual" // 单独约谈
-	TalkJoint      = "joint"      // 联合约谈
-)
-
-var applicantKinds = []option{
-	{ApplicantCommunity, "社区"},
-	{ApplicantCooperative, "股份经济合作社"},
-	{ApplicantResidents, "居民联名"},
-}
-
-var categories = []option{
-	{CategoryPartyGovWork, "对党委政府工作的意见建议"},
-	{CategoryCadreConduct, "干部作风和效能建设"},
-	{CategoryCommunityBuilding, "本社区建设"},
-	{CategoryOtherHot, "其他热点难点问题"},
-}
-
-var talkForms = []option{
-	{TalkInvite, "请上来谈"},
-	{TalkVisit, "上门约谈"},
-	{TalkGroup, "集体约谈"},
-	{TalkIndividual, "单独约谈"},
-	{TalkJoint, "联合约谈"},
-}
+// The options are read from the vocabulary at each rendering, so a value
+// added there is ticked on the next form printed.
+func applicantKinds() []option { return printed(workflow.ApplicantKinds) }
+func categories() []option     { return printed(workflow.CategoryTerms) }
+func talkForms() []option      { return printed(workflow.TalkFormTerms) }
 
 // ApplicationData is what the application form (《群众约谈登记申报表》)
 // prints. Keys (ApplicantKind, Category, TalkForm) take the constants
@@ -116,9 +99,9 @@ func signFoot(who, name string, stamp bool, t time.Time) string {
 // RenderApplication writes the application form as PDF to w.
 func RenderApplication(w io.Writer, d ApplicationData) error {
 	return render(w, appTitle, d.Meta, func(c *doc) {
-		c.checkKey("applicant kind", applicantKinds, d.ApplicantKind)
-		c.checkKey("category", categories, d.Category)
-		c.checkKey("talk form", talkForms, d.TalkForm)
+		c.checkKey("applicant kind", applicantKinds(), d.ApplicantKind)
+		c.checkKey("category", categories(), d.Category)
+		c.checkKey("talk form", talkForms(), d.TalkForm)
 
 		affected := ""
 		if d.AffectedResidents > 0 {
@@ -154,13 +137,13 @@ func RenderApplication(w io.Writer, d ApplicationData) error {
 
 		c.table([]row{
 			{cells: []cell{lbl(appLabelW, "申报主体"), val(appHalfW, d.ApplicantName),
-				lbl(appLabelW, "主体类别"), c.choices(appHalfW, applicantKinds, d.ApplicantKind)}},
+				lbl(appLabelW, "主体类别"), c.choices(appHalfW, applicantKinds(), d.ApplicantKind)}},
 			{cells: []cell{lbl(appLabelW, "所属街道"), val(appHalfW, d.Street),
 				lbl(appLabelW, "联系人及电话"), val(appHalfW, contact)}, minH: 10},
 			{cells: []cell{lbl(appLabelW, "约谈对象"), val(appFullW, leader(d.LeaderName, d.LeaderTitle))}, minH: 10},
 			{cells: []cell{lbl(appLabelW, "约谈事项"), val(appFullW, d.Subject)}, minH: 10},
-			{cells: []cell{lbl(appLabelW, "事项类别"), c.choices(appFullW, categories, d.Category)}},
-			{cells: []cell{lbl(appLabelW, "约谈形式"), c.choices(appFullW, talkForms, d.TalkForm)}},
+			{cells: []cell{lbl(appLabelW, "事项类别"), c.choices(appFullW, categories(), d.Category)}},
+			{cells: []cell{lbl(appLabelW, "约谈形式"), c.choices(appFullW, talkForms(), d.TalkForm)}},
 			{cells: []cell{lbl(appLabelW, "涉及群众"), val(appHalfW, affected),
 				lbl(appLabelW, "紧急程度"), c.choices(appHalfW, urgency, urgent)}},
 			{cells: []cell{lbl(appLabelW, "情况说明"), para(appFullW, d.Description)}, minH: appDescMinH},

@@ -16,6 +16,8 @@ import (
 
 	"github.com/jung-kurt/gofpdf"
 	qrcode "github.com/skip2/go-qrcode"
+
+	"yuetan/workflow"
 )
 
 // Page geometry and type sizes shared by all forms, in millimetres and points.
@@ -432,6 +434,16 @@ func (d *doc) qr(x, y, side float64, content string) {
 
 // option is one printed choice of a tick-box list.
 type option struct{ key, label string }
+
+// printed turns a workflow vocabulary into the options a form ticks, with
+// the wording the paper uses.
+func printed(ts workflow.Terms) []option {
+	out := make([]option, len(ts))
+	for i, t := range ts {
+		out[i] = option{t.Value, ts.PrintedLabel(t.Value)}
+	}
+	return out
+}
 
 func labelOf(opts []option, key string) (string, bool) {
 	for _, o := range opts {

@@ -3,6 +3,8 @@ package pdf
 import (
 	"io"
 	"time"
+
+	"yuetan/workflow"
 )
 
 // Layout of the handling feedback form (群众约谈事项办理情况反馈表).
@@ -19,16 +21,12 @@ const (
 
 // Satisfaction of the applicant with the result (满意度).
 const (
-	SatisfactionSatisfied    = "satisfied"           // 满意
-	SatisfactionBasically    = "basically_satisfied" // 基本满意
-	SatisfactionDissatisfied = "dissatisfied"        // 不满意
+	SatisfactionSatisfied    = workflow.SatisfactionSatisfied    // 满意
+	SatisfactionBasically    = workflow.SatisfactionBasically    // 基本满意
+	SatisfactionDissatisfied = workflow.SatisfactionDissatisfied // 不满意
 )
 
-var satisfactions = []option{
-	{SatisfactionSatisfied, "满意"},
-	{SatisfactionBasically, "基本满意"},
-	{SatisfactionDissatisfied, "不满意"},
-}
+func satisfactions() []option { return printed(workflow.Satisfactions) }
 
 // FeedbackData is what the handling feedback form
 // (《群众约谈事项办理情况反馈表》) prints: the handling unit reports, the
@@ -56,7 +54,7 @@ type FeedbackData struct {
 // RenderFeedback writes the handling feedback form as PDF to w.
 func RenderFeedback(w io.Writer, d FeedbackData) error {
 	return render(w, feedbackTitle, d.Meta, func(c *doc) {
-		c.checkKey("satisfaction", satisfactions, d.Satisfaction)
+		c.checkKey("satisfaction", satisfactions(), d.Satisfaction)
 
 		box := func(label string, o Opinion, who string, stamp bool) row {
 			b := para(feedbackFullW, o.Text)
@@ -78,7 +76,7 @@ func RenderFeedback(w io.Writer, d FeedbackData) error {
 			{cells: []cell{lbl(feedbackLabelW, "办理结果"), para(feedbackFullW, d.Result)}, minH: feedbackResultH},
 			box("承办单位\n负责人", d.UnitHead, "负责人签字", true),
 			box("领导审核意见", d.LeaderApproval, "领导签字", false),
-			{cells: []cell{lbl(feedbackLabelW, "满意度"), c.choices(feedbackFullW, satisfactions, d.Satisfaction)}},
+			{cells: []cell{lbl(feedbackLabelW, "满意度"), c.choices(feedbackFullW, satisfactions(), d.Satisfaction)}},
 			box("申报主体意见", d.Applicant, "申报主体签字", false),
 		}, nil)
 	})

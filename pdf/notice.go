@@ -38,8 +38,8 @@ type NoticeData struct {
 // RenderNotice writes the assignment notice as PDF to w.
 func RenderNotice(w io.Writer, d NoticeData) error {
 	return render(w, noticeTitle, d.Meta, func(c *doc) {
-		c.checkKey("category", categories, d.Category)
-		category, _ := labelOf(categories, d.Category)
+		c.checkKey("category", categories(), d.Category)
+		category, _ := labelOf(categories(), d.Category)
 
 		deadline := date(d.ScheduleDeadline) + "前"
 		requirement := "请于" + deadline + "（本通知送达后5个工作日内）与申报主体商定约谈时间、地点和形式，" +

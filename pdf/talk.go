@@ -3,6 +3,8 @@ package pdf
 import (
 	"io"
 	"time"
+
+	"yuetan/workflow"
 )
 
 // Layout of the talk record (群众约谈情况登记表).
@@ -19,16 +21,12 @@ const (
 
 // Outcomes of a talk (处理方式).
 const (
-	OutcomeOnSpot    = "on_spot"   // 现场解决
-	OutcomeAssigned  = "assigned"  // 交办解决
-	OutcomeExplained = "explained" // 解释说明
+	OutcomeOnSpot    = workflow.OutcomeOnSpot    // 现场解决
+	OutcomeAssigned  = workflow.OutcomeAssigned  // 交办解决
+	OutcomeExplained = workflow.OutcomeExplained // 解释说明
 )
 
-var outcomes = []option{
-	{OutcomeOnSpot, "现场解决"},
-	{OutcomeAssigned, "交办解决"},
-	{OutcomeExplained, "解释说明"},
-}
+func outcomes() []option { return printed(workflow.Outcomes) }
 
 // signLines is the foot of a signature box: a line to sign on and a date.
 const signLines = "签字：　　　　　　　\n　　　年　　月　　日"
@@ -61,8 +59,8 @@ type TalkData struct {
 // RenderTalk writes the talk record as PDF to w.
 func RenderTalk(w io.Writer, d TalkData) error {
 	return render(w, talkTitle, d.Meta, func(c *doc) {
-		c.checkKey("talk form", talkForms, d.TalkForm)
-		c.checkKey("outcome", outcomes, d.Outcome)
+		c.checkKey("talk form", talkForms(), d.TalkForm)
+		c.checkKey("outcome", outcomes(), d.Outcome)
 
 		unit, person, deadline := d.HandlingUnit, d.ResponsiblePerson, dateOrBlank(d.HandlingDeadline)
 		if d.Outcome != "" && d.Outcome != OutcomeAssigned {
@@ -82,12 +80,12 @@ func RenderTalk(w io.Writer, d TalkData) error {
 			{cells: []cell{lbl(talkLabelW, "申报主体"), val(talkHalfW, d.ApplicantName),
 				lbl(talkLabelW, "约谈时间"), val(talkHalfW, heldAt)}, minH: talkRowH},
 			{cells: []cell{lbl(talkLabelW, "约谈地点"), val(talkFullW, d.Place)}, minH: talkRowH},
-			{cells: []cell{lbl(talkLabelW, "约谈形式"), c.choices(talkFullW, talkForms, d.TalkForm)}},
+			{cells: []cell{lbl(talkLabelW, "约谈形式"), c.choices(talkFullW, talkForms(), d.TalkForm)}},
 			{cells: []cell{lbl(talkLabelW, "约谈领导"), val(talkFullW, leader(d.LeaderName, d.LeaderTitle))}, minH: talkRowH},
 			{cells: []cell{lbl(talkLabelW, "参加人员"), para(talkFullW, d.Participants)}, minH: talkRowH},
 			{cells: []cell{lbl(talkLabelW, "群众反映的\n主要问题"), para(talkFullW, d.Points)}, minH: talkPointsH},
 			{cells: []cell{lbl(talkLabelW, "领导答复及\n处理意见"), para(talkFullW, d.Answer)}, minH: talkAnswerH},
-			{cells: []cell{lbl(talkLabelW, "处理方式"), c.choices(talkFullW, outcomes, d.Outcome)}},
+			{cells: []cell{lbl(talkLabelW, "处理方式"), c.choices(talkFullW, outcomes(), d.Outcome)}},
 			{cells: []cell{lbl(talkLabelW, "承办单位"), val(talkHalfW, unit),
 				lbl(talkLabelW, "责任人"), val(talkHalfW, person)}, minH: talkRowH},
 			{cells: []cell{lbl(talkLabelW, "办理时限"), val(talkFullW, deadline)}, minH: talkRowH},

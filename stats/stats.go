@@ -267,11 +267,11 @@ func compute(db dbx.Builder, app core.App, cal *workdays.Calendar, q Query, now 
 			}
 		}
 		switch r.Satisfaction {
-		case "satisfied":
+		case workflow.SatisfactionSatisfied:
 			f.Satisfaction.Satisfied++
-		case "basically_satisfied":
+		case workflow.SatisfactionBasically:
 			f.Satisfaction.BasicallySatisfied++
-		case "dissatisfied":
+		case workflow.SatisfactionDissatisfied:
 			f.Satisfaction.Dissatisfied++
 		}
 	}

@@ -234,15 +234,30 @@ var Edits = []Edit{
 	{Collection: "feedback", Roles: []string{RoleHandler}, Statuses: []string{StatusFeedbackSubmitted}, Scope: ScopeHandlingUnit, Fields: []string{"result", "measures", "completed_on"}},
 }
 
+// AllowedEdits lists the plain edits actor may make now on an application
+// in status (and its talks and feedback).
+func AllowedEdits(status string, actor Actor, subject Subject) []Edit {
+	var out []Edit
+	for _, e := range Edits {
+		if e.applies(status, actor) && InScope(e.Scope, actor, subject) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// applies reports whether the edit is the actor's role's in status (its
+// scope aside).
+func (e Edit) applies(status string, actor Actor) bool {
+	return slices.Contains(e.Roles, actor.Role) && (e.Statuses == nil || slices.Contains(e.Statuses, status))
+}
+
 // CanEdit checks that actor may change fields of a record of collection
 // belonging to an application in status.
 func CanEdit(collection, status string, fields []string, actor Actor, subject Subject) error {
 	var scopeErr error
 	for _, e := range Edits {
-		if e.Collection != collection || !slices.Contains(e.Roles, actor.Role) {
-			continue
-		}
-		if e.Statuses != nil && !slices.Contains(e.Statuses, status) {
+		if e.Collection != collection || !e.applies(status, actor) {
 			continue
 		}
 		if !Subset(fields, e.Fields) {

@@ -4,7 +4,7 @@
 
 import { listAll, me } from "./api.js";
 import * as store from "./db.js";
-import { fieldRoles } from "./vocab.js";
+import { fieldRoles, label, leaderRanks } from "./vocab.js";
 
 let cached = null;
 
@@ -71,7 +71,7 @@ export function leaders(dir) {
   return [...dir.users.values()]
     .filter((u) => u.role === "leader" && u.leader_rank)
     .sort((a, b) => rank[a.leader_rank] - rank[b.leader_rank] || a.name.localeCompare(b.name, "zh"))
-    .map((u) => ({ value: u.id, label: `${u.name}（${u.title || ""}）`, group: u.leader_rank === "four_teams" ? "区四套班子领导" : "区管党政正职" }));
+    .map((u) => ({ value: u.id, label: `${u.name}（${u.title || ""}）`, group: label(leaderRanks, u.leader_rank) }));
 }
 
 export const departments = (dir) =>

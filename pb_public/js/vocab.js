@@ -1,6 +1,7 @@
-// The workflow as the server defines it (GET /api/workflow): labels, the
-// transition table and the edit table. Nothing here re-states a rule; it
-// reads the server's table and applies it the way workflow.Available does.
+// The workflow as the server defines it (GET /api/workflow): the whole
+// vocabulary (every value a field takes and its label), the transition
+// table and the edit table. Nothing here re-states a rule or a label; it
+// reads the server's and applies them the way workflow.Available does.
 
 import { get } from "./api.js";
 import { parseDate, ymd, todayYMD } from "./ui.js";
@@ -8,7 +9,33 @@ import { parseDate, ymd, todayYMD } from "./ui.js";
 const KEY = "yuetan.workflow";
 
 /** @type {any} */
-export let wf = JSON.parse(localStorage.getItem(KEY) || "null");
+export let wf = null;
+
+// The vocabularies, as the server serves them ({value, label} lists). They
+// are live bindings: filled when the workflow is loaded, before any page.
+export let applicantKinds = [];
+export let issueKinds = [];
+export let issueSources = [];
+export let issueStatuses = [];
+export let meetingKinds = [];
+export let outcomes = [];
+export let supervisionKinds = [];
+export let leaderDecisions = [];
+export let leaderRanks = [];
+/** The application fields people see, by name. */
+export let fieldLabels = {};
+/** The deadlines people see, by field. */
+export let deadlineLabels = {};
+
+function adopt(w) {
+  wf = w;
+  ({ applicantKinds, issueKinds, issueSources, issueStatuses, meetingKinds, outcomes, supervisionKinds, leaderDecisions, leaderRanks, fieldLabels, deadlineLabels } = w);
+  return w;
+}
+
+// a saved copy from an older server (without the whole vocabulary) is not used
+const saved = JSON.parse(localStorage.getItem(KEY) || "null");
+if (saved?.eligibility) adopt(saved);
 
 /**
  * Loads the workflow: the saved copy at once when there is one (refreshed
@@ -16,9 +43,8 @@ export let wf = JSON.parse(localStorage.getItem(KEY) || "null");
  */
 export async function loadWorkflow() {
   const fresh = get("/api/workflow", { timeout: 8000 }).then((w) => {
-    wf = w;
     localStorage.setItem(KEY, JSON.stringify(w));
-    return w;
+    return adopt(w);
   });
   if (wf) {
     fresh.catch(() => {});
@@ -36,70 +62,8 @@ export const talkFormLabel = (f) => lookup(wf?.talkForms, f);
 export const satisfactionLabel = (s) => lookup(wf?.satisfaction, s);
 export const isOpen = (s) => wf?.open?.[s] ?? true;
 
-export const applicantKinds = [
-  { value: "community", label: "社区" },
-  { value: "cooperative", label: "股份经济合作社" },
-  { value: "residents", label: "居民联名（10人以上）" },
-];
 export const applicantKindLabel = (k) => lookup(applicantKinds, k);
-
-export const issueKinds = [
-  { value: "problem", label: "问题" },
-  { value: "suggestion", label: "意见建议" },
-];
-export const issueSources = [
-  { value: "door_to_door", label: "入户走访" },
-  { value: "meeting", label: "恳谈会议" },
-  { value: "hotline", label: "热线" },
-  { value: "other", label: "其他" },
-];
-export const issueStatuses = [
-  { value: "open", label: "待处理" },
-  { value: "in_application", label: "已纳入约谈申请" },
-  { value: "resolved", label: "已解决" },
-  { value: "closed", label: "已办结" },
-];
-export const meetingKinds = [
-  { value: "wuju", label: "物居恳谈会" },
-  { value: "xiaoxiang", label: "小巷公议会" },
-  { value: "other", label: "其他会议" },
-];
-export const outcomes = [
-  { value: "on_spot", label: "现场解决" },
-  { value: "assigned", label: "交办解决" },
-  { value: "explained", label: "解释说明" },
-];
-export const supervisionKinds = [
-  { value: "reminder", label: "督办提醒" },
-  { value: "overdue", label: "超期" },
-  { value: "bulletin", label: "督查通报" },
-  { value: "closed", label: "销号" },
-  { value: "criticism", label: "通报批评" },
-  { value: "accountability", label: "问责" },
-];
 export const label = (list, v) => lookup(list, v);
-
-/** The application fields people see, by name. */
-export const fieldLabels = {
-  status: "状态",
-  decision_note: "处理意见",
-  urgent: "特殊约谈事项（紧急）",
-  litigation_or_petition: "涉法涉访",
-  assigned_leader: "接受约谈的领导",
-  schedule_due: "新的商定期限",
-  postpone_reason: "延期理由（书面说明）",
-  subject: "约谈事项",
-  category: "内容类别",
-  description: "情况说明",
-  request: "约谈诉求",
-  target_leader: "约谈对象",
-  talk_form: "约谈形式",
-  applicant_kind: "约谈主体",
-  contact_name: "联系人",
-  contact_phone: "联系电话",
-  affected_count: "涉及群众人数",
-  issues: "关联问题",
-};
 
 /** The workflow's view of a user (superusers are not app users). */
 export function actorOf(user) {
@@ -126,6 +90,18 @@ export function available(app, user) {
   if (!wf || !user) return [];
   const actor = actorOf(user);
   return wf.transitions.filter((t) => t.from === app.status && t.roles.includes(actor.role) && inScope(t.scope, actor, app));
+}
+
+/** The plain edits user may make now on application (workflow.AllowedEdits). */
+export function allowedEdits(app, user) {
+  if (!wf || !user) return [];
+  const actor = actorOf(user);
+  return wf.edits.filter((e) => e.roles.includes(actor.role) && (!e.statuses.length || e.statuses.includes(app.status)) && inScope(e.scope, actor, app));
+}
+
+/** Whether user may change these fields of collection on application now. */
+export function editAllowed(collection, fields, app, user) {
+  return allowedEdits(app, user).some((e) => e.collection === collection && fields.every((f) => e.fields.includes(f)));
 }
 
 /** The running deadline of an application in its status, or "". */
@@ -160,6 +136,46 @@ export async function nextWorkday() {
   } catch {
     return today;
   }
+}
+
+/**
+ * The requirements of a submission (workflow.CheckEligibility, read from
+ * the server's table): the failed ones in order as {code, field, kind,
+ * message}, kind "bad" (stops it), "hint" or "ok", led by the server's
+ * "eligible" message when none stops it. coSigners: distinct residents.
+ */
+export function eligibility(a, coSigners, orgKind) {
+  const n = (m) => m.replace(/%\[1\]d/g, wf.minCoSigners).replace(/%\[2\]d/g, coSigners).replace(/%\[3\]d/g, wf.minCoSigners - coSigners);
+  const count = (v) => (Array.isArray(v) ? v.length : typeof v === "string" ? (v.trim() ? 1 : 0) : v ? 1 : 0);
+  const out = [];
+  for (const r of wf.eligibility) {
+    const v = a[r.field];
+    const fail = (message) => out.push({ code: r.code, field: r.field, kind: r.advice ? "hint" : "bad", message });
+    switch (r.test) {
+      case "filled":
+        if (!count(v)) fail(r.message);
+        break;
+      case "unset":
+        if (count(v)) fail(r.message);
+        break;
+      case "few":
+        if (count(v) > r.max) fail(r.message);
+        break;
+      case "fits_org": {
+        const fit = wf.fitsOrg[orgKind];
+        const kind = String(v || "").trim();
+        if (fit && kind && !fit.kinds.includes(kind)) fail(fit.message);
+        break;
+      }
+      case "co_signers":
+        if (a.applicant_kind !== "residents") break;
+        if (coSigners < wf.minCoSigners) fail(n(r.message));
+        else out.push({ code: r.code, field: r.field, kind: "ok", message: n(r.met) });
+        break;
+    }
+  }
+  if (!out.some((c) => c.kind === "bad")) out.unshift({ code: "eligible", field: "", kind: "ok", message: wf.eligible });
+  return out;
 }
 
 /** The roles that use the offline field app. */

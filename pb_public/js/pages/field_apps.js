@@ -8,7 +8,7 @@ import { h, mount, field, fmtDate, fmtDateTime, showFormError, toast, empty, con
 import * as store from "../db.js";
 import { mutate, syncNow } from "../sync.js";
 import { liveLocal } from "../live.js";
-import { wf, statusLabel, applicantKinds, applicantKindLabel, dueOf, nextWorkday, label, issueKinds, available } from "../vocab.js";
+import { wf, statusLabel, applicantKinds, applicantKindLabel, dueOf, nextWorkday, label, issueKinds, available, eligibility } from "../vocab.js";
 import { directory, leaders, orgName, userWithTitle } from "../directory.js";
 import { navigate } from "../router.js";
 import { signaturePad } from "../widgets/sigpad.js";
@@ -76,28 +76,6 @@ export async function fieldAppsPage(main) {
   return updates;
 }
 
-/** The problems that stop an application from being submitted, and hints. */
-export function eligibility(a, sigs, orgKind) {
-  const out = [];
-  if (!a.subject?.trim()) out.push({ kind: "bad", text: "请填写约谈事项。" });
-  if (!a.category) out.push({ kind: "bad", text: "请选择内容类别（四类之一）。" });
-  if (!a.target_leader) out.push({ kind: "bad", text: "请选择约谈对象：区四套班子领导或区管党政正职。" });
-  if (!a.applicant_kind) out.push({ kind: "bad", text: "请选择约谈主体。" });
-  if (orgKind === "community" && a.applicant_kind === "cooperative") out.push({ kind: "bad", text: "社区提出的申请，约谈主体应为“社区”或“居民联名”。" });
-  if (orgKind === "cooperative" && a.applicant_kind === "community") out.push({ kind: "bad", text: "股份经济合作社提出的申请，约谈主体应为“股份经济合作社”或“居民联名”。" });
-  if (a.applicant_kind === "residents") {
-    const n = distinctSigners(sigs);
-    const need = wf.minCoSigners - n;
-    if (need > 0) out.push({ kind: "bad", text: `居民联名申请须有${wf.minCoSigners}位以上居民签名，目前${n}位，还差 ${need} 位居民签名。` });
-    else out.push({ kind: "ok", text: `已有 ${n} 位居民签名。` });
-  }
-  if (a.litigation_or_petition) out.push({ kind: "bad", text: "涉法涉访事项不列入群众约谈，将按一般来信处理。请通过信访渠道反映。" });
-  if (!(a.issues || []).length) out.push({ kind: "hint", text: "建议关联收集到的问题，便于追踪。" });
-  if ((a.issues || []).length > 3) out.push({ kind: "hint", text: "一事一案：一份申请只提一件事项，所选问题应属同一事项。" });
-  if (!a.talk_form) out.push({ kind: "hint", text: "可选择希望的约谈形式。" });
-  if (!out.some((x) => x.kind === "bad")) out.unshift({ kind: "ok", text: "可以报送街道。" });
-  return out;
-}
 
 export async function composePage(main, { id }) {
   const user = me();
@@ -186,7 +164,8 @@ export async function composePage(main, { id }) {
   }
   function check() {
     const c = current();
-    const items = eligibility(c, mySigs, orgKind);
+    // the server's requirements (workflow.Eligibility), checked here offline
+    const items = eligibility(c, distinctSigners(mySigs), orgKind).map((x) => ({ kind: x.kind, code: x.code, text: x.message }));
     if (c.applicant_kind === "residents") {
       items.push(
         isNew
@@ -194,7 +173,7 @@ export async function composePage(main, { id }) {
           : { kind: "hint", text: h("span", "居民联名：", h("a", { href: `#/apps/${id}/signatures` }, "去收集居民签名")) },
       );
     }
-    mount(checks, items.map((x) => h(`li.${x.kind}`, x.text)));
+    mount(checks, items.map((x) => h(`li.${x.kind}`, { dataset: { code: x.code || "" } }, x.text)));
     submitBtn.disabled = items.some((x) => x.kind === "bad");
     return items;
   }

@@ -5,9 +5,8 @@
 import { get, qs, errorMessage } from "../api.js";
 import { printLink } from "../widgets/print.js";
 import { h, mount, todayYMD, field, busy } from "../ui.js";
-import { statusLabel, wf } from "../vocab.js";
+import { statusLabel, wf, deadlineLabels } from "../vocab.js";
 
-const deadlineLabels = { review_due: "审核受理", notice_due: "送达交办通知", schedule_due: "商定约谈", handling_due: "交办办结" };
 
 export function bars(rows, { max, colour = "", fmt = (v) => String(v) } = {}) {
   const top = max ?? Math.max(1, ...rows.map((r) => r.value));

@@ -4,7 +4,7 @@
 
 import { createRecord, updateRecord } from "../../api.js";
 import { h, field, select, showFormError, toast, busy, dateTimeInputToPB, pbToDateTimeInput } from "../../ui.js";
-import { wf, inScope, actorOf, supervisionKinds } from "../../vocab.js";
+import { wf, editAllowed, supervisionKinds } from "../../vocab.js";
 import { actionForm, localError } from "./moves.js";
 
 /** The 办理 card: the allowed moves, supervision and plain edits. */
@@ -51,17 +51,9 @@ function actionButton(ctx, t) {
   return h("div", btn, holder);
 }
 
-/** The plain edits the edit table (workflow.Edits) allows this user now. */
+/** Whether the edit table (workflow.Edits) allows this user these fields now. */
 function allowedEdit({ story, user }, collection, fields) {
-  const app = story.app;
-  return wf.edits.some(
-    (e) =>
-      e.collection === collection &&
-      e.roles.includes(user.role) &&
-      (!e.statuses.length || e.statuses.includes(app.status)) &&
-      fields.every((f) => e.fields.includes(f)) &&
-      inScope(e.scope, actorOf(user), app),
-  );
+  return editAllowed(collection, fields, story.app, user);
 }
 
 function editButtons(ctx) {

@@ -1,13 +1,12 @@
 // The handling units' feedback, its approval and the applicant's reply.
 
 import { h, fmtDate } from "../../ui.js";
-import { satisfactionLabel } from "../../vocab.js";
+import { satisfactionLabel, label, leaderDecisions } from "../../vocab.js";
 import { orgName, userName } from "../../directory.js";
 
 /** The 办理反馈 card (none before feedback is filed). */
 export function feedbackCard({ story, dir }) {
   if (!story.feedback.length) return null;
-  const decision = { pending: "待领导审核", approved: "同意", returned: "退回重新办理" };
   return h(
     "section.card",
     { id: "feedback" },
@@ -24,7 +23,7 @@ export function feedbackCard({ story, dir }) {
             ["办理措施", f.measures],
             ["办理结果", f.result],
             ["完成日期", fmtDate(f.completed_on)],
-            ["领导审核", decision[f.leader_decision] || ""],
+            ["领导审核", label(leaderDecisions, f.leader_decision)],
             ["审核意见", f.leader_comment],
             ["答复日期", fmtDate(f.replied_on)],
             ["满意度", satisfactionLabel(f.satisfaction)],
