@@ -35,8 +35,9 @@ func bindChineseErrors(app core.App) error {
 	return nil
 }
 
-// TidyError fixes the punctuation of apiErr's messages and promotes the
-// first Chinese field message to the top-level message.
+// TidyError puts apiErr's messages in Chinese (see messages.go), fixes
+// their punctuation and promotes the first Chinese field message to the
+// top-level message.
 func TidyError(apiErr *router.ApiError) {
 	apiErr.Message = tidy(apiErr.Message)
 	fields := make([]string, 0, len(apiErr.Data))
@@ -50,12 +51,16 @@ func TidyError(apiErr *router.ApiError) {
 		if !ok {
 			continue
 		}
-		msg, _ := item["message"].(string)
-		msg = tidy(msg)
+		msg := tidy(FieldMessage(item))
 		item["message"] = msg
 		if !promoted && hasHan(msg) && !hasHan(apiErr.Message) {
 			apiErr.Message = msg
 			promoted = true
+		}
+	}
+	if !hasHan(apiErr.Message) {
+		if zh := statusMessage(apiErr.Status); zh != "" {
+			apiErr.Message = zh
 		}
 	}
 }
