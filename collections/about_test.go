@@ -10,9 +10,9 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"yuetan/collections"
+	"yuetan/deadlines"
 	"yuetan/demo"
 	"yuetan/internal/testenv"
-	hooks "yuetan/pb_hooks"
 	"yuetan/workflow"
 )
 
@@ -80,7 +80,7 @@ func aboutApplications(t *testing.T) map[string]string {
 // target sees neither the application nor what is recorded about it.
 func TestRecordsAboutAnApplicationShowNoMore(t *testing.T) {
 	env := testenv.New(t)
-	if _, err := hooks.Supervise(env.App, time.Now()); err != nil {
+	if _, err := deadlines.Supervise(env.App, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	apps, err := env.App.FindAllRecords(collections.Applications)

@@ -14,7 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"yuetan/collections"
-	hooks "yuetan/pb_hooks"
+	"yuetan/deadlines"
 	"yuetan/siteurl"
 	"yuetan/workdays"
 )
@@ -123,7 +123,7 @@ func Export(app core.App, month time.Time, dir string, progress io.Writer, now t
 	}
 	bulletinName := fmt.Sprintf("督查通报-%d年%d月.pdf", month.Year(), int(month.Month()))
 	items = append(items, exportItem{label: bulletinSerial(month), path: bulletinName, make: func(mp *mapper) (*mapped, error) {
-		return mp.bulletin(hooks.Calendar(app), month, now)
+		return mp.bulletin(deadlines.Calendar(app), month, now)
 	}})
 
 	if err := os.MkdirAll(dir, 0o755); err != nil {

@@ -5,7 +5,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
-	hooks "yuetan/pb_hooks"
+	"yuetan/deadlines"
 )
 
 // RenderDirectly maps form for id as the route does and returns a
@@ -20,7 +20,7 @@ func RenderDirectly(app core.App, form, id string) (func() ([]byte, error), erro
 		if perr != nil {
 			return nil, perr
 		}
-		m, err = mp.bulletin(hooks.Calendar(app), month, time.Now())
+		m, err = mp.bulletin(deadlines.Calendar(app), month, time.Now())
 	} else {
 		t, rerr := resolve(app, f, id)
 		if rerr != nil {

@@ -13,7 +13,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/router"
 	"github.com/pocketbase/pocketbase/tools/types"
 
-	hooks "yuetan/pb_hooks"
+	"yuetan/deadlines"
 	"yuetan/savectx"
 	"yuetan/siteurl"
 	"yuetan/stats"
@@ -128,7 +128,7 @@ func serveBulletin(e *core.RequestEvent) error {
 		return router.NewBadRequestError("月份无效："+err.Error()+"。",
 			validation.Errors{"month": validation.NewError("invalid_month", "月份无效："+err.Error()+"。")})
 	}
-	m, err := newMapper(e.App).bulletin(hooks.Calendar(e.App), month, time.Now())
+	m, err := newMapper(e.App).bulletin(deadlines.Calendar(e.App), month, time.Now())
 	if err != nil {
 		return err
 	}
@@ -251,7 +251,7 @@ func changedSince(app core.App, row *core.Record) (bool, error) {
 		if err != nil {
 			return true, nil
 		}
-		if m, err = mp.bulletin(hooks.Calendar(app), month, row.GetDateTime(PrintProducedAt).Time()); err != nil {
+		if m, err = mp.bulletin(deadlines.Calendar(app), month, row.GetDateTime(PrintProducedAt).Time()); err != nil {
 			return false, err
 		}
 	} else {

@@ -9,9 +9,9 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"yuetan/collections"
+	"yuetan/deadlines"
 	"yuetan/demo"
 	"yuetan/internal/testenv"
-	hooks "yuetan/pb_hooks"
 	"yuetan/savectx"
 	"yuetan/workdays"
 )
@@ -170,7 +170,7 @@ func TestSuperviseFlagsEachDeadlineOnce(t *testing.T) {
 		{"2026-10-12 09:00", 1, 1}, // not twice
 	}
 	for _, s := range steps {
-		if _, err := hooks.Supervise(env.App, shanghai(s.now)); err != nil {
+		if _, err := deadlines.Supervise(env.App, shanghai(s.now)); err != nil {
 			t.Fatal(err)
 		}
 		if r, o := count("reminder"), count("overdue"); r != s.reminders || o != s.overdue {
@@ -179,7 +179,7 @@ func TestSuperviseFlagsEachDeadlineOnce(t *testing.T) {
 	}
 	// once notified, the notice deadline no longer runs
 	moveAt(t, env, wg, "2026-10-12 10:00", app, map[string]any{"status": "notified"})
-	if _, err := hooks.Supervise(env.App, shanghai("2026-10-13 09:00")); err != nil {
+	if _, err := deadlines.Supervise(env.App, shanghai("2026-10-13 09:00")); err != nil {
 		t.Fatal(err)
 	}
 	if o := count("overdue"); o != 1 {
@@ -188,7 +188,7 @@ func TestSuperviseFlagsEachDeadlineOnce(t *testing.T) {
 	// the job is registered with the app's cron, so superusers can run it
 	registered := false
 	for _, j := range env.App.Cron().Jobs() {
-		registered = registered || j.Id() == hooks.SuperviseJobID
+		registered = registered || j.Id() == deadlines.SuperviseJobID
 	}
 	if !registered {
 		t.Error("deadline job not registered")

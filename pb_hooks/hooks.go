@@ -23,13 +23,7 @@ func Register(app core.App) error {
 		bindUsers,
 		bindPrivacy,
 		bindImageBudgets,
-		bindCalendar,
 		bindWorkflow,
-		bindSupervision,
-		bindWorkflowRoute,
-		bindSecurityHeaders,
-		bindChineseErrors,
-		bindRateLimitMessage,
 	} {
 		if err := bind(app); err != nil {
 			return fmt.Errorf("register hooks: %w", err)
@@ -50,18 +44,5 @@ func bindActor(app core.App) error {
 	app.OnRecordCreateRequest().Bind(&hook.Handler[*core.RecordRequestEvent]{Id: "yuetan.actor", Func: attach, Priority: -1000})
 	app.OnRecordUpdateRequest().Bind(&hook.Handler[*core.RecordRequestEvent]{Id: "yuetan.actor", Func: attach, Priority: -1000})
 	app.OnRecordDeleteRequest().Bind(&hook.Handler[*core.RecordRequestEvent]{Id: "yuetan.actor", Func: attach, Priority: -1000})
-	return nil
-}
-
-// bindSecurityHeaders adds the hardening headers PocketBase v0.39 lacks.
-func bindSecurityHeaders(app core.App) error {
-	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
-		se.Router.BindFunc(func(e *core.RequestEvent) error {
-			e.Response.Header().Set("Cross-Origin-Opener-Policy", "same-origin")
-			e.Response.Header().Set("X-Content-Type-Options", "nosniff")
-			return e.Next()
-		})
-		return se.Next()
-	})
 	return nil
 }

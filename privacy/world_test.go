@@ -165,11 +165,12 @@ func (o observation) String() string {
 
 // refused reports whether the request was refused for its filter or sort:
 // by the guard, or by PocketBase's own refusal of @collection and @request
-// fields to anyone but superusers.
+// fields to anyone but superusers (a list answers 403 for nothing else;
+// its English message is put in Chinese by the error middleware).
 func (o observation) refused() bool {
 	return (o.Status == http.StatusForbidden && o.Code == "personal_field") ||
 		(o.Status == http.StatusBadRequest && (o.Code == "too_costly" || o.Code == "all_match")) ||
-		(o.Status == http.StatusForbidden && strings.HasPrefix(o.Message, "Only superusers can filter by @"))
+		(o.Status == http.StatusForbidden && o.Code == "" && o.Message != "")
 }
 
 // list runs a list request on collection with the query parameters as who.

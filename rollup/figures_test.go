@@ -12,7 +12,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"yuetan/collections"
-	hooks "yuetan/pb_hooks"
+	"yuetan/deadlines"
 	"yuetan/rollup"
 	"yuetan/stats"
 	"yuetan/workdays"
@@ -50,7 +50,7 @@ func ranges(d *district, now time.Time) map[string]stats.Query {
 func assertFiguresEqual(t *testing.T, d *district, db *dbx.DB, now time.Time) {
 	t.Helper()
 	for name, q := range ranges(d, now) {
-		want, err := stats.Compute(d.App, hooks.Calendar(d.App), q, now)
+		want, err := stats.Compute(d.App, deadlines.Calendar(d.App), q, now)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -9,7 +9,9 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"yuetan/apis"
 	"yuetan/bodyguard"
+	"yuetan/deadlines"
 	"yuetan/forms"
 	hooks "yuetan/pb_hooks"
 	pbpublic "yuetan/pb_public"
@@ -21,10 +23,12 @@ import (
 
 // Register binds everything yuetan adds to a PocketBase app.
 func Register(app core.App) error {
-	if err := hooks.Register(app); err != nil {
-		return fmt.Errorf("server: %w", err)
+	for _, register := range []func(core.App) error{hooks.Register, deadlines.Register, apis.Register} {
+		if err := register(app); err != nil {
+			return fmt.Errorf("server: %w", err)
+		}
 	}
-	stats.Register(app, hooks.Calendar)
+	stats.Register(app, deadlines.Calendar)
 	if err := forms.Register(app); err != nil {
 		return fmt.Errorf("server: %w", err)
 	}

@@ -25,7 +25,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/security"
 
 	"yuetan/collections"
-	hooks "yuetan/pb_hooks"
+	"yuetan/messages"
 	"yuetan/savectx"
 	"yuetan/siteurl"
 )
@@ -424,7 +424,7 @@ func heldOrWritten(db dbx.Builder, auth *core.Record, st *pushState, collection,
 
 func (r Result) reject(err error) Result {
 	r.Status = StatusRejected
-	r.Error = chinese(hooks.PublicError(err))
+	r.Error = messages.Chinese(messages.Public(err))
 	r.show = false
 	return r
 }
@@ -432,7 +432,7 @@ func (r Result) reject(err error) Result {
 func (r Result) conflict(err *router.ApiError, seq int64) Result {
 	r.Status = StatusConflict
 	r.Seq = seq
-	hooks.TidyError(err)
+	messages.Tidy(err)
 	r.Error = err
 	return r
 }

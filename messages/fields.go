@@ -1,4 +1,8 @@
-package hooks
+// Package messages owns what people read of an error: PocketBase's
+// validator codes in Chinese (fields.go), the punctuation and top-level
+// messages of API errors (errors.go). The REST middleware (apis) and the
+// sync API use the same ones.
+package messages
 
 import (
 	"fmt"
@@ -167,7 +171,7 @@ func FieldMessage(item map[string]any) string {
 	if zh, ok := fieldMessages[code]; ok {
 		return zh(p)
 	}
-	if hasHan(msg) {
+	if HasHan(msg) {
 		return msg
 	}
 	return "填写的内容不符合要求。"

@@ -1,4 +1,4 @@
-package hooks
+package apis
 
 import (
 	"encoding/json"
@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/pocketbase/pocketbase/apis"
+	pbapis "github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/pocketbase/pocketbase/tools/router"
@@ -18,31 +18,25 @@ import (
 // 429 (apis/middlewares_rate_limit.go), followed by the rule as JSON.
 const rateLimitPrefix = "triggered rate limit rule: "
 
-// bindRateLimitMessage answers PocketBase's 429 (its rate limits are
-// turned on by a migration) in Chinese, with how long to wait, and a
-// Retry-After header. It wraps the rate limiter, which answers before the
-// handler chain reaches bindChineseErrors.
-func bindRateLimitMessage(app core.App) error {
-	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
-		se.Router.Bind(&hook.Handler[*core.RequestEvent]{
-			Id:       "yuetan.rateLimitMessage",
-			Priority: apis.DefaultRateLimitMiddlewarePriority - 5, // after the auth token is loaded
-			Func: func(e *core.RequestEvent) error {
-				err := e.Next()
-				var apiErr *router.ApiError
-				if errors.As(err, &apiErr) && apiErr.Status == http.StatusTooManyRequests {
-					wait, auth := limitedRule(apiErr)
-					if wait > 0 {
-						e.Response.Header().Set("Retry-After", strconv.FormatInt(wait, 10))
-					}
-					apiErr.Message = rateLimitMessage(wait, auth)
-				}
-				return err
-			},
-		})
-		return se.Next()
-	})
-	return nil
+// rateLimitChinese answers PocketBase's 429 (its rate limits are turned
+// on by a migration) in Chinese, with how long to wait, and a Retry-After
+// header. It wraps the rate limiter, which answers before the handler
+// chain reaches chineseErrors.
+var rateLimitChinese = &hook.Handler[*core.RequestEvent]{
+	Id:       "yuetan.rateLimitMessage",
+	Priority: pbapis.DefaultRateLimitMiddlewarePriority - 5, // after the auth token is loaded
+	Func: func(e *core.RequestEvent) error {
+		err := e.Next()
+		var apiErr *router.ApiError
+		if errors.As(err, &apiErr) && apiErr.Status == http.StatusTooManyRequests {
+			wait, auth := limitedRule(apiErr)
+			if wait > 0 {
+				e.Response.Header().Set("Retry-After", strconv.FormatInt(wait, 10))
+			}
+			apiErr.Message = rateLimitMessage(wait, auth)
+		}
+		return err
+	},
 }
 
 // limitedRule reads the window (seconds) of the rule that refused, and

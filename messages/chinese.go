@@ -1,20 +1,17 @@
-package sync
+package messages
 
 import (
 	"net/http"
 	"sort"
 	"strings"
-	"unicode"
 
 	"github.com/pocketbase/pocketbase/tools/router"
-
-	hooks "yuetan/pb_hooks"
 )
 
-// chinese makes sure an error a person will read is in Chinese: field
+// Chinese makes sure an error a person will read is in Chinese: field
 // messages from PocketBase's validators are translated by code, and an
 // English top-level message is replaced by one naming the fields.
-func chinese(e *router.ApiError) *router.ApiError {
+func Chinese(e *router.ApiError) *router.ApiError {
 	var fields []string
 	for name, v := range e.Data {
 		item, ok := v.(map[string]any)
@@ -23,9 +20,9 @@ func chinese(e *router.ApiError) *router.ApiError {
 		}
 		fields = append(fields, name)
 		// the messages of PocketBase's validators, in Chinese (one table, the REST API's)
-		item["message"] = hooks.FieldMessage(item)
+		item["message"] = FieldMessage(item)
 	}
-	if hasHan(e.Message) {
+	if HasHan(e.Message) {
 		return e
 	}
 	sort.Strings(fields)
@@ -47,13 +44,4 @@ func chinese(e *router.ApiError) *router.ApiError {
 		e.Message = "这条变更未能保存。"
 	}
 	return e
-}
-
-func hasHan(s string) bool {
-	for _, r := range s {
-		if unicode.Is(unicode.Han, r) {
-			return true
-		}
-	}
-	return false
 }

@@ -1,4 +1,4 @@
-package hooks_test
+package messages_test
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package hooks_test
+package apis_test
 
 import (
 	"net/http"

@@ -1,12 +1,14 @@
-package hooks
+package apis
 
 import (
 	"net/http"
 
-	"github.com/pocketbase/pocketbase/apis"
+	pbapis "github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/router"
 
 	"yuetan/collections"
+	hooks "yuetan/pb_hooks"
 	"yuetan/savectx"
 	"yuetan/workflow"
 )
@@ -122,16 +124,16 @@ func workflowDocument() map[string]any {
 	}
 }
 
-// bindWorkflowRoute serves the workflow to the web app.
-func bindWorkflowRoute(app core.App) error {
-	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
-		se.Router.GET("/api/workflow", func(e *core.RequestEvent) error {
-			return e.JSON(http.StatusOK, workflowDocument())
-		})
-		se.Router.GET("/api/workflow/available/{id}", availableMoves).Bind(apis.RequireAuth())
-		return se.Next()
-	})
-	return nil
+// bindWorkflowApi serves the workflow to the web app.
+func bindWorkflowApi(app core.App, rg *router.RouterGroup[*core.RequestEvent]) {
+	sub := rg.Group("/workflow")
+	sub.GET("", workflowView)
+	sub.GET("/available/{id}", availableMoves).Bind(pbapis.RequireAuth())
+}
+
+// workflowView answers the whole read-only workflow, the same for everyone.
+func workflowView(e *core.RequestEvent) error {
+	return e.JSON(http.StatusOK, workflowDocument())
 }
 
 // availableMoves answers the moves the caller may make now on the
@@ -152,15 +154,15 @@ func availableMoves(e *core.RequestEvent) error {
 		}
 	}
 	status := rec.GetString(collections.AppStatus)
-	actor := wfActor(savectx.Actor{Record: e.Auth})
+	actor := hooks.WorkflowActor(savectx.Actor{Record: e.Auth})
 	out := map[string]any{
 		"application": rec.Id,
 		"status":      status,
-		"moves":       transitionsJSON(workflow.Available(status, actor, subjectOf(rec))),
-		"edits":       editsJSON(workflow.AllowedEdits(status, actor, subjectOf(rec))),
+		"moves":       transitionsJSON(workflow.Available(status, actor, hooks.SubjectOf(rec))),
+		"edits":       editsJSON(workflow.AllowedEdits(status, actor, hooks.SubjectOf(rec))),
 	}
 	if status == workflow.StatusDraft {
-		checks, err := Eligibility(e.App, rec)
+		checks, err := hooks.Eligibility(e.App, rec)
 		if err != nil {
 			return e.InternalServerError("", err)
 		}

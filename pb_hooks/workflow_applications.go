@@ -1,0 +1,386 @@
+package hooks
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"yuetan/collections"
+	"yuetan/deadlines"
+	"yuetan/savectx"
+	"yuetan/workdays"
+	"yuetan/workflow"
+)
+
+// applicationServerFields are never taken from a client.
+var applicationServerFields = []string{
+	collections.AppSerial, collections.AppSerialYear, collections.AppSerialNo, collections.AppStreet,
+	collections.AppAssignedLeader, collections.AppHandlingUnit, collections.AppDecisionNote,
+	collections.AppReviewDue, collections.AppNoticeDue, collections.AppScheduleDue, collections.AppHandlingDue,
+	collections.AppPostponeReason, collections.AppSubmittedAt, collections.AppForwardedAt, collections.AppReviewedAt,
+	collections.AppAcceptedAt, collections.AppNotifiedAt, collections.AppScheduledAt, collections.AppResolvedAt,
+	collections.AppFeedbackAt, collections.AppClosedAt,
+}
+
+func checkApplicationCreate(e *core.RecordEvent) error {
+	a := actorOf(e)
+	if a.System {
+		if e.Record.GetString(collections.AppStatus) == "" {
+			e.Record.Set(collections.AppStatus, workflow.StatusDraft)
+		}
+		return e.Next()
+	}
+	for _, f := range applicationServerFields {
+		e.Record.Set(f, nil)
+	}
+	e.Record.Set(collections.AppStatus, workflow.StatusDraft)
+	actor := WorkflowActor(a)
+	if _, err := workflow.CanTransition(workflow.StatusNew, workflow.StatusDraft, workflow.ViaAppCreate, actor, SubjectOf(e.Record)); err != nil {
+		return refuse(collections.AppCommunity, err)
+	}
+	if err := checkApplicant(e.App, e.Record); err != nil {
+		return err
+	}
+	if err := checkTargetLeader(e.App, e.Record.GetString(collections.AppTargetLeader), collections.AppTargetLeader); err != nil {
+		return err
+	}
+	p := &plan{action: "create", to: workflow.StatusDraft, actor: a}
+	if err := planIssueLinks(e.App, e.Record, p); err != nil {
+		return err
+	}
+	setPlan(e.Record, p)
+	return e.Next()
+}
+
+// checkApplicant checks the applying org is a community or cooperative and
+// the applicant kind fits it.
+func checkApplicant(app core.App, rec *core.Record) error {
+	org, err := app.FindRecordById(collections.Orgs, rec.GetString(collections.AppCommunity))
+	if err != nil {
+		return fieldError(collections.AppCommunity, "unknown_org", "申请单位不存在。")
+	}
+	fit, ok := workflow.FitsOrg[org.GetString(collections.OrgKind)]
+	if !ok {
+		return fieldError(collections.AppCommunity, "not_an_applicant", "只有社区或股份经济合作社可以提出约谈申请。")
+	}
+	if !slices.Contains(fit.Kinds, rec.GetString(collections.AppApplicantKind)) {
+		return fieldError(collections.AppApplicantKind, "applicant_kind_mismatch", fit.Message)
+	}
+	return nil
+}
+
+// checkTargetLeader checks id is a leader (a four-teams leader or a
+// district-managed chief).
+func checkTargetLeader(app core.App, id, field string) error {
+	if id == "" {
+		return fieldError(field, "leader_required", "请选择约谈对象：区四套班子领导或区管党政正职。")
+	}
+	u, err := app.FindRecordById(collections.Users, id)
+	if err != nil || u.GetString(collections.UserRole) != workflow.RoleLeader || u.GetString(collections.UserLeaderRank) == "" {
+		return fieldError(field, "not_a_leader", "约谈对象必须是区四套班子领导或区管党政正职。")
+	}
+	return nil
+}
+
+// planIssueLinks checks the application's issues belong to its community and
+// to no other application, and plans linking (and unlinking) them.
+func planIssueLinks(app core.App, rec *core.Record, p *plan) error {
+	ids := rec.GetStringSlice(collections.AppIssues)
+	var before []string
+	if !rec.IsNew() {
+		before = rec.Original().GetStringSlice(collections.AppIssues)
+	}
+	for _, id := range ids {
+		is, err := app.FindRecordById(collections.Issues, id)
+		if err != nil {
+			return fieldError(collections.AppIssues, "unknown_issue", "关联的问题不存在："+id)
+		}
+		if is.GetString(collections.IssueCommunity) != rec.GetString(collections.AppCommunity) {
+			return fieldError(collections.AppIssues, "issue_other_community", "只能关联本社区收集的问题："+is.GetString(collections.IssueTitle))
+		}
+		if linked := is.GetString(collections.IssueApplication); linked != "" && linked != rec.Id {
+			return fieldError(collections.AppIssues, "issue_in_other_application", "问题已在另一份申请中（一事一案）："+is.GetString(collections.IssueTitle))
+		}
+	}
+	added, removed := diff(ids, before)
+	if len(added) == 0 && len(removed) == 0 {
+		return nil
+	}
+	p.effects = append(p.effects, func(tx core.App, app *core.Record) error {
+		for _, id := range added {
+			if err := linkIssue(tx, id, app.Id); err != nil {
+				return err
+			}
+		}
+		for _, id := range removed {
+			if err := setIssue(tx, id, "", collections.IssueOpen); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return nil
+}
+
+// linkIssue links issue id to the application, inside the write's
+// transaction: an issue another application took meanwhile stays there
+// (一事一案), and this write is refused.
+func linkIssue(tx core.App, id, application string) error {
+	is, err := tx.FindRecordById(collections.Issues, id)
+	if err != nil {
+		return fieldError(collections.AppIssues, "unknown_issue", "关联的问题不存在："+id)
+	}
+	if linked := is.GetString(collections.IssueApplication); linked != "" && linked != application {
+		return fieldError(collections.AppIssues, "issue_in_other_application", "问题已在另一份申请中（一事一案）："+is.GetString(collections.IssueTitle))
+	}
+	return setIssue(tx, id, application, collections.IssueInApplication)
+}
+
+func setIssue(tx core.App, id, application, status string) error {
+	is, err := tx.FindRecordById(collections.Issues, id)
+	if err != nil {
+		return fmt.Errorf("issue %s: %w", id, err)
+	}
+	is.Set(collections.IssueApplication, application)
+	is.Set(collections.IssueStatus, status)
+	if err := tx.SaveWithContext(derived(context.Background()), is); err != nil {
+		return fmt.Errorf("update issue %s: %w", id, err)
+	}
+	return nil
+}
+
+// issuesFollow plans moving an application's issues to status.
+func issuesFollow(p *plan, status string) {
+	p.effects = append(p.effects, func(tx core.App, app *core.Record) error {
+		for _, id := range app.GetStringSlice(collections.AppIssues) {
+			if err := setIssue(tx, id, app.Id, status); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func checkApplicationDelete(e *core.RecordEvent) error {
+	a := actorOf(e)
+	if !a.System && e.Record.GetString(collections.AppStatus) != workflow.StatusDraft {
+		return fieldError(collections.AppStatus, "not_a_draft", "只有草稿状态的申请可以删除。")
+	}
+	p := &plan{seen: []snapshot{snap(e.Record)}}
+	if ids := e.Record.GetStringSlice(collections.AppIssues); len(ids) > 0 {
+		p.effects = append(p.effects, func(tx core.App, _ *core.Record) error {
+			for _, id := range ids {
+				if err := setIssue(tx, id, "", collections.IssueOpen); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	setPlan(e.Record, p)
+	return e.Next()
+}
+
+func checkApplicationUpdate(e *core.RecordEvent) error {
+	a := actorOf(e)
+	if a.System {
+		return e.Next()
+	}
+	rec := e.Record
+	old := rec.Original()
+	from, to := old.GetString(collections.AppStatus), rec.GetString(collections.AppStatus)
+	changed := collections.ChangedFields(rec)
+	if len(changed) == 0 {
+		return e.Next()
+	}
+	actor := WorkflowActor(a)
+	subject := SubjectOf(old)
+	now := savectx.Now(e.Context)
+	// a move's note is what this write sent, never a note an earlier move left
+	note := ""
+	if slices.Contains(changed, collections.AppDecisionNote) {
+		note = rec.GetString(collections.AppDecisionNote)
+	}
+	p := &plan{from: from, to: to, actor: a, note: note, seen: []snapshot{snap(old)}}
+
+	if from == to {
+		// an in-place move (delegate, postpone) or a plain edit
+		if t, ok := inPlaceMove(from, changed, actor, subject); ok {
+			if err := applyInPlace(e.App, rec, old, t, p); err != nil {
+				return err
+			}
+			p.action = t.Action
+			setPlan(rec, p)
+			return e.Next()
+		}
+		if err := workflow.CanEdit(collections.Applications, from, changed, actor, subject); err != nil {
+			return refuse(changed[0], err)
+		}
+		if from == workflow.StatusDraft {
+			if err := checkApplicant(e.App, rec); err != nil {
+				return err
+			}
+			if err := checkTargetLeader(e.App, rec.GetString(collections.AppTargetLeader), collections.AppTargetLeader); err != nil {
+				return err
+			}
+		}
+		if err := planIssueLinks(e.App, rec, p); err != nil {
+			return err
+		}
+		setPlan(rec, p)
+		return e.Next()
+	}
+
+	t, err := workflow.CanTransition(from, to, workflow.ViaAppUpdate, actor, subject)
+	if err != nil {
+		return refuse(collections.AppStatus, err)
+	}
+	allowed := append([]string{collections.AppStatus}, t.Fields...)
+	if extra := without(changed, allowed); len(extra) > 0 {
+		return fieldError(extra[0], "fields_not_allowed", fmt.Sprintf("“%s”时不能同时修改：%s。", t.Label, strings.Join(extra, "、")))
+	}
+	if t.NoteRequired && strings.TrimSpace(note) == "" {
+		return fieldError(collections.AppDecisionNote, "note_required", fmt.Sprintf("“%s”须填写处理意见。", t.Label))
+	}
+	// the record's decision note is the latest move's (or none)
+	rec.Set(collections.AppDecisionNote, note)
+	p.action = t.Action
+	cal := deadlines.Calendar(e.App)
+	switch t.Action {
+	case "submit":
+		community, err := e.App.FindRecordById(collections.Orgs, rec.GetString(collections.AppCommunity))
+		if err != nil {
+			return fieldError(collections.AppCommunity, "unknown_org", "申请单位不存在。")
+		}
+		checks, err := Eligibility(e.App, rec)
+		if err != nil {
+			return err
+		}
+		if c, bad := workflow.Refusal(checks); bad {
+			return fieldError(c.Field, c.Code, c.Message)
+		}
+		rec.Set(collections.AppStreet, community.GetString(collections.OrgParent))
+		rec.Set(collections.AppSubmittedAt, now)
+		setSerialBeforeWrite(rec, now)
+		p.before = append(p.before, assignSerial)
+	case "street_resolve":
+		rec.Set(collections.AppResolvedAt, now)
+		issuesFollow(p, collections.IssueResolved)
+	case "forward":
+		rec.Set(collections.AppForwardedAt, now)
+		rec.Set(collections.AppReviewDue, deadlines.ReviewDue(cal, now, rec.GetBool(collections.AppUrgent)))
+	case "accept":
+		if rec.GetBool(collections.AppLitigation) {
+			return fieldError(collections.AppLitigation, "litigation_or_petition",
+				"涉法涉访事项不列入群众约谈，不能受理；请按一般来信处理（不予受理）并做好反馈。")
+		}
+		if rec.GetString(collections.AppAssignedLeader) == "" {
+			rec.Set(collections.AppAssignedLeader, rec.GetString(collections.AppTargetLeader))
+		}
+		if err := checkTargetLeader(e.App, rec.GetString(collections.AppAssignedLeader), collections.AppAssignedLeader); err != nil {
+			return err
+		}
+		rec.Set(collections.AppReviewedAt, now)
+		rec.Set(collections.AppAcceptedAt, now)
+		rec.Set(collections.AppNoticeDue, deadlines.DueAfter(cal, now, t.Days))
+	case "decline":
+		rec.Set(collections.AppReviewedAt, now)
+	case "notify":
+		rec.Set(collections.AppNotifiedAt, now)
+		rec.Set(collections.AppScheduleDue, deadlines.DueAfter(cal, now, t.Days))
+	case "close":
+		rec.Set(collections.AppClosedAt, now)
+		issuesFollow(p, collections.IssueClosed)
+		p.effects = append(p.effects, func(tx core.App, app *core.Record) error {
+			return writeSupervision(tx, app.Id, collections.SupClosed, "销号："+app.GetString(collections.AppDecisionNote), a)
+		})
+	}
+	setPlan(rec, p)
+	return e.Next()
+}
+
+// inPlaceMove finds the in-place move (delegate, postpone) whose fields
+// cover the change, if the actor may make it.
+func inPlaceMove(status string, changed []string, actor workflow.Actor, s workflow.Subject) (workflow.Transition, bool) {
+	for _, t := range workflow.Table {
+		if t.From == status && t.To == status && t.Via == workflow.ViaAppUpdate &&
+			workflow.Subset(changed, t.Fields) && slices.Contains(t.Roles, actor.Role) && workflow.InScope(t.Scope, actor, s) {
+			return t, true
+		}
+	}
+	return workflow.Transition{}, false
+}
+
+func applyInPlace(app core.App, rec, old *core.Record, t workflow.Transition, p *plan) error {
+	switch t.Action {
+	case "delegate":
+		next := rec.GetString(collections.AppAssignedLeader)
+		if next == old.GetString(collections.AppAssignedLeader) {
+			return fieldError(collections.AppAssignedLeader, "same_leader", "请选择另一位领导。")
+		}
+		if err := checkTargetLeader(app, next, collections.AppAssignedLeader); err != nil {
+			return fieldError(collections.AppAssignedLeader, "not_a_leader", "只能指定分管（联系）领导或职能部门党政正职接受约谈。")
+		}
+	case "postpone":
+		reason := strings.TrimSpace(rec.GetString(collections.AppPostponeReason))
+		if reason == "" || reason == strings.TrimSpace(old.GetString(collections.AppPostponeReason)) {
+			return fieldError(collections.AppPostponeReason, "reason_required", "延期须作出书面说明。")
+		}
+		due := rec.GetDateTime(collections.AppScheduleDue).Time()
+		if due.IsZero() || !due.After(old.GetDateTime(collections.AppScheduleDue).Time()) {
+			return fieldError(collections.AppScheduleDue, "only_later", "延期后的商定期限必须晚于原期限。")
+		}
+		rec.Set(collections.AppScheduleDue, deadlines.EndOfDay(due))
+		p.note = reason
+	}
+	return nil
+}
+
+// Eligibility checks application rec against the submission's
+// requirements (workflow.Eligibility): its fields, the kind of its org and
+// its distinct co-signers (same name and address count once).
+func Eligibility(app core.App, rec *core.Record) ([]workflow.Check, error) {
+	d := workflow.Draft{Fields: map[string]any{}}
+	for _, r := range workflow.Eligibility {
+		d.Fields[r.Field] = rec.Get(r.Field)
+	}
+	if org, err := app.FindRecordById(collections.Orgs, rec.GetString(collections.AppCommunity)); err == nil {
+		d.OrgKind = org.GetString(collections.OrgKind)
+	}
+	if rec.GetString(collections.AppApplicantKind) == collections.ApplicantResidents {
+		var n struct{ N int }
+		err := app.DB().NewQuery(
+			"SELECT COUNT(DISTINCT trim(name) || '|' || trim(address)) AS n FROM signatures WHERE application = {:app}").
+			Bind(map[string]any{"app": rec.Id}).One(&n)
+		if err != nil {
+			return nil, fmt.Errorf("count co-signers: %w", err)
+		}
+		d.CoSigners = n.N
+	}
+	return workflow.CheckEligibility(d), nil
+}
+
+// setSerialBeforeWrite sets the serial year; the number itself is taken
+// inside the write's transaction (assignSerial), so numbers stay gap-free.
+func setSerialBeforeWrite(rec *core.Record, now time.Time) {
+	rec.Set(collections.AppSerialYear, now.In(workdays.Shanghai).Year())
+}
+
+// assignSerial gives a submitted application the next number of its year.
+func assignSerial(tx core.App, rec *core.Record) error {
+	year := rec.GetInt(collections.AppSerialYear)
+	var row struct{ N int }
+	if err := tx.DB().NewQuery("SELECT COALESCE(MAX(serial_no), 0) AS n FROM applications WHERE serial_year = {:y}").
+		Bind(map[string]any{"y": year}).One(&row); err != nil {
+		return fmt.Errorf("next serial: %w", err)
+	}
+	if rec.GetInt(collections.AppSerialNo) == 0 || rec.Original().GetInt(collections.AppSerialYear) != year {
+		rec.Set(collections.AppSerialNo, row.N+1)
+		rec.Set(collections.AppSerial, fmt.Sprintf("约申〔%d〕第%d号", year, row.N+1))
+	}
+	return nil
+}
