@@ -18,7 +18,7 @@ import (
 	"yuetan/rollup"
 	"yuetan/server"
 	"yuetan/siteurl"
-	syncclient "yuetan/sync/client"
+	syncclient "yuetan/tabletsync/client"
 )
 
 func main() {

@@ -7,7 +7,7 @@ import (
 	m "github.com/pocketbase/pocketbase/migrations"
 )
 
-// The offline sync's own tables (package sync). They are plain SQL tables,
+// The offline sync's own tables (package tabletsync). They are plain SQL tables,
 // not collections, so no REST API reaches them:
 //
 //   - _sync_changes: the change feed, one row per synced record (the latest

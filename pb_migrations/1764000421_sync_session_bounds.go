@@ -7,7 +7,7 @@ import (
 	m "github.com/pocketbase/pocketbase/migrations"
 )
 
-// Pull sessions are bounded per user (package sync keeps the ones used
+// Pull sessions are bounded per user (package tabletsync keeps the ones used
 // last): _sync_sessions.used orders them by last use, a number every page
 // and every new session raises (wall-clock times tie within a millisecond).
 // Existing sessions are numbered by when they were last seen, and each

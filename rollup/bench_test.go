@@ -20,7 +20,7 @@ import (
 	"yuetan/internal/pgtest"
 	"yuetan/rollup"
 	"yuetan/stats"
-	"yuetan/sync/client"
+	"yuetan/tabletsync/client"
 	"yuetan/workdays"
 )
 
@@ -168,7 +168,7 @@ func BenchmarkCatchUpVsCopy(b *testing.B) {
 // BenchmarkLagTablets runs the district server on loopback with the
 // replicator following it as serve does (woken by every save), and
 // YUETAN_BENCH_TABLETS simulated tablets in 75 communities, 30 mutations
-// each, their syncs spread over 30 seconds (sync/client's simulator). The
+// each, their syncs spread over 30 seconds (tabletsync/client's simulator). The
 // lag of a change is from its feed row (written in the push's
 // transaction) to the commit of the PostgreSQL batch holding it.
 // lag_p99_vs_push_p99_x compares it with the tablets' own push latency in

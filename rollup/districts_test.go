@@ -14,7 +14,7 @@ import (
 	"yuetan/internal/testenv"
 	"yuetan/rollup"
 	"yuetan/server"
-	ysync "yuetan/sync"
+	"yuetan/tabletsync"
 )
 
 // snapshot is every row of a district in PostgreSQL with its row version
@@ -253,7 +253,7 @@ func TestPrunedTombstonesResync(t *testing.T) {
 	if _, err := d.App.DB().NewQuery("UPDATE _sync_changes SET at = '2020-01-01 00:00:00.000Z' WHERE op = 'delete'").Execute(); err != nil {
 		t.Fatal(err)
 	}
-	if err := ysync.Prune(d.App, ysync.DefaultRetention); err != nil {
+	if err := tabletsync.Prune(d.App, tabletsync.DefaultRetention); err != nil {
 		t.Fatal(err)
 	}
 	d.edits(5, "新")

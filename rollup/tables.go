@@ -13,17 +13,17 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"yuetan/collections"
-	ysync "yuetan/sync"
+	"yuetan/tabletsync"
 )
 
 // Collections are the replicated collections, in the order a batch applies
-// them: everything in the change feed (sync.Table and sync.FeedOnly).
+// them: everything in the change feed (tabletsync.Table and tabletsync.FeedOnly).
 var Collections = func() []string {
 	var out []string
-	for _, e := range ysync.Table {
+	for _, e := range tabletsync.Table {
 		out = append(out, e.Collection)
 	}
-	return append(out, ysync.FeedOnly...)
+	return append(out, tabletsync.FeedOnly...)
 }()
 
 // Personal are the replicated columns holding personal data — the fields

@@ -18,7 +18,7 @@ import (
 	"yuetan/rollup"
 	"yuetan/siteurl"
 	"yuetan/stats"
-	yuetansync "yuetan/sync"
+	"yuetan/tabletsync"
 )
 
 // Register binds everything yuetan adds to a PocketBase app.
@@ -32,7 +32,7 @@ func Register(app core.App) error {
 	if err := forms.Register(app); err != nil {
 		return fmt.Errorf("server: %w", err)
 	}
-	if err := yuetansync.Register(app); err != nil {
+	if err := tabletsync.Register(app); err != nil {
 		return fmt.Errorf("server: %w", err)
 	}
 	// the PostgreSQL roll-up: background replicator (settings) and GET /api/replication

@@ -1,0 +1,390 @@
+package tabletsync_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	neturl "net/url"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pocketbase/dbx"
+
+	"yuetan/collections"
+	"yuetan/demo"
+	"yuetan/internal/testenv"
+	"yuetan/savectx"
+	"yuetan/tabletsync"
+	"yuetan/tabletsync/client"
+)
+
+// Every benchmark here reports ratios against a baseline measured in the
+// same process run (absolute times depend on the machine):
+//
+//	go test -run '^$' -bench . -benchtime 10x ./tabletsync
+//
+// BenchmarkPullLatency10kVs1M generates a million issues (about a minute)
+// and BenchmarkTablets600 builds and runs the server binary with 600
+// simulated tablets (about two minutes).
+
+// BenchmarkPushVsBatch creates the same 100 issues through the sync push
+// and through PocketBase's /api/batch (100 create requests, one
+// transaction), as the same grid worker, alternating which goes first.
+// push_speedup_x = batch time / push time.
+func BenchmarkPushVsBatch(b *testing.B) {
+	env := testenv.New(b)
+	hc := env.Org("DL-HC").Id
+	const n = 100
+	var pushT, batchT time.Duration
+	iter := 0
+	for b.Loop() {
+		muts := make([]map[string]any, n)
+		reqs := make([]map[string]any, n)
+		for i := range muts {
+			muts[i] = createIssue(hc, fmt.Sprintf("压测问题 %d-%d", iter, i))
+			body := muts[i]["data"].(map[string]any)
+			reqs[i] = map[string]any{"method": "POST", "url": "/api/collections/issues/records", "body": body}
+		}
+		pushBody, _ := json.Marshal(map[string]any{"client": "bench", "mutations": muts})
+		batchBody, _ := json.Marshal(map[string]any{"requests": reqs})
+		runPush := func() {
+			start := time.Now()
+			res := call(b, env, http.MethodPost, "/api/sync/push", gridEmail, pushBody, schemaNow, "")
+			pushT += time.Since(start)
+			if res.Status != http.StatusOK || strings.Count(string(res.Body), `"status":"applied"`) != n {
+				b.Fatalf("push: %.500s", res.Body)
+			}
+		}
+		runBatch := func() {
+			start := time.Now()
+			res := call(b, env, http.MethodPost, "/api/batch", gridEmail, batchBody, "", "")
+			batchT += time.Since(start)
+			if res.Status != http.StatusOK {
+				b.Fatalf("batch: %.500s", res.Body)
+			}
+		}
+		if iter%2 == 0 {
+			runPush()
+			runBatch()
+		} else {
+			runBatch()
+			runPush()
+		}
+		iter++
+	}
+	b.ReportMetric(float64(batchT)/float64(pushT), "push_speedup_x")
+	b.ReportMetric(float64(pushT.Microseconds())/float64(iter*n), "push_µs/record")
+	b.ReportMetric(float64(batchT.Microseconds())/float64(iter*n), "batch_µs/record")
+}
+
+// genIssues inserts n issues spread over the applicant orgs with one SQL
+// statement (a recursive CTE) and their feed rows with another, the way
+// the sync migration backfills; it returns the ids in community.
+func genIssues(b *testing.B, env *testenv.Env, n int, community string, want int) []string {
+	b.Helper()
+	codes := []string{"DL-HC", "DL-DLF", "DL-GF", "BH-DH", "BH-HL", "BH-GF", "ML-ML", "ML-HF", "ML-GF"}
+	var cases strings.Builder
+	params := dbx.Params{"n": n, "now": time.Now().UTC().Format("2006-01-02 15:04:05.000Z")}
+	for i, c := range codes {
+		fmt.Fprintf(&cases, " WHEN %d THEN {:c%d}", i, i)
+		params["c"+strconv.Itoa(i)] = env.Org(c).Id
+	}
+	start := time.Now()
+	_, err := env.App.DB().NewQuery(`WITH RECURSIVE seq(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM seq WHERE k < {:n})
+		INSERT INTO issues (id, community, grid, kind, title, description, address, source, status, collected_at, created, updated)
+		SELECT printf('g%014d', k), CASE k % 9` + cases.String() + ` END, 'gen', 'problem', '生成的问题 ' || k,
+			'压测用的问题描述，长度与真实记录相当：小区低洼地积水，居民希望改造。', (k % 40) || '幢', 'door_to_door', 'open', {:now}, {:now}, {:now}
+		FROM seq`).Bind(params).Execute()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := env.App.DB().NewQuery(`INSERT INTO _sync_changes (collection, record, op)
+		SELECT 'issues', id, 'upsert' FROM issues WHERE grid = 'gen' ORDER BY id`).Execute(); err != nil {
+		b.Fatal(err)
+	}
+	var ids []string
+	err = env.App.DB().Select("id").From("issues").
+		Where(dbx.HashExp{"grid": "gen", "community": community}).Limit(int64(want)).Column(&ids)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("generated %d issues in %v", n, time.Since(start).Round(time.Millisecond))
+	return ids
+}
+
+// pullRaw pulls from cursor until more is false, decoding records as raw
+// JSON (as the list baseline does), and returns the records and the cursor.
+func pullRaw(b *testing.B, env *testenv.Env, email, cursor string) (int, string) {
+	n := 0
+	for {
+		res := call(b, env, http.MethodGet, "/api/sync/pull?limit=500&cursor="+cursor, email, nil, schemaNow, "")
+		var page struct {
+			Changes []struct {
+				Op     string          `json:"op"`
+				Record json.RawMessage `json:"record"`
+			} `json:"changes"`
+			Cursor string `json:"cursor"`
+			More   bool   `json:"more"`
+		}
+		if res.Status != http.StatusOK || json.Unmarshal(res.Body, &page) != nil {
+			b.Fatalf("pull: %s", res)
+		}
+		n += len(page.Changes)
+		if cursor = page.Cursor; !page.More {
+			return n, cursor
+		}
+	}
+}
+
+// listRaw reads what email may list of every synced collection the way
+// the JS SDK's getFullList does (perPage=500, skipTotal=1, page after
+// page), with an optional filter.
+func listRaw(b *testing.B, env *testenv.Env, email, filter string) int {
+	n := 0
+	for _, e := range tabletsync.Table {
+		for page := 1; ; page++ {
+			url := fmt.Sprintf("/api/collections/%s/records?perPage=500&page=%d&skipTotal=1", e.Collection, page)
+			if filter != "" {
+				url += "&filter=" + neturl.QueryEscape(filter)
+			}
+			res := env.Do("GET", url, email, nil)
+			var body struct {
+				Items []json.RawMessage `json:"items"`
+			}
+			if res.Status != http.StatusOK || json.Unmarshal(res.Body, &body) != nil {
+				b.Fatalf("list: %s", res)
+			}
+			n += len(body.Items)
+			if len(body.Items) < 500 {
+				break
+			}
+		}
+	}
+	return n
+}
+
+// BenchmarkPullVsList compares the sync pull with the list API reading the
+// same records (27,000 generated issues over nine communities, plus the
+// demo district), as the JS SDK's getFullList would (per collection,
+// perPage=500, skipTotal=1), alternating which goes first:
+//
+//   - changes_x: 500 records changed in a community (and 500 elsewhere)
+//     since the last sync; pull from the cursor vs the list API filtered on
+//     updated >= the last sync (the list API's only way to read them).
+//   - full_district_x: a supervisor's initial sync of everything (the list
+//     API pages with OFFSET; the pull walks the feed by seq).
+//   - full_community_x: a community staff member's initial sync of her
+//     community (3,139 records).
+//
+// Each ratio is list time / pull time.
+func BenchmarkPullVsList(b *testing.B) {
+	env := testenv.New(b)
+	own := genIssues(b, env, 27000, env.Org("DL-HC").Id, 27000)
+	others := []string{}
+	if err := env.App.DB().Select("id").From("issues").Where(dbx.HashExp{"grid": "gen"}).
+		AndWhere(dbx.Not(dbx.HashExp{"community": env.Org("DL-HC").Id})).Limit(5000).Column(&others); err != nil {
+		b.Fatal(err)
+	}
+	_, staffCursor := pullRaw(b, env, staffEmail, "")
+	ctx := savectx.WithActor(context.Background(), savectx.System)
+	var (
+		tPull, tList [3]time.Duration
+		nPull, nList [3]int
+		next         int
+		iter         int
+	)
+	timed := func(d *time.Duration, f func()) {
+		start := time.Now()
+		f()
+		*d += time.Since(start)
+	}
+	for b.Loop() {
+		// the day's changes
+		since := time.Now().UTC().Add(-time.Millisecond).Format("2006-01-02 15:04:05.000Z")
+		for i := 0; i < 500; i++ {
+			for _, id := range []string{own[next%len(own)], others[next%len(others)]} {
+				rec, err := env.App.FindRecordById(collections.Issues, id)
+				if err != nil {
+					b.Fatal(err)
+				}
+				rec.Set(collections.IssueAddress, fmt.Sprintf("第%d次修改", next))
+				if err := env.App.SaveWithContext(ctx, rec); err != nil {
+					b.Fatal(err)
+				}
+			}
+			next++
+		}
+		runs := []func(){
+			func() {
+				timed(&tPull[0], func() { nPull[0], staffCursor = pullRaw(b, env, staffEmail, staffCursor) })
+			},
+			func() {
+				timed(&tList[0], func() { nList[0] = listRaw(b, env, staffEmail, `updated >= "`+since+`"`) })
+			},
+			func() { timed(&tPull[1], func() { nPull[1], _ = pullRaw(b, env, supEmail, "") }) },
+			func() { timed(&tList[1], func() { nList[1] = listRaw(b, env, supEmail, "") }) },
+			func() { timed(&tPull[2], func() { nPull[2], _ = pullRaw(b, env, staffEmail, "") }) },
+			func() { timed(&tList[2], func() { nList[2] = listRaw(b, env, staffEmail, "") }) },
+		}
+		for k := 0; k < 3; k++ {
+			if iter%2 == 0 {
+				runs[2*k]()
+				runs[2*k+1]()
+			} else {
+				runs[2*k+1]()
+				runs[2*k]()
+			}
+		}
+		iter++
+	}
+	for k, name := range []string{"changes", "full_district", "full_community"} {
+		if nPull[k] != nList[k] {
+			b.Fatalf("%s: pull read %d records, the list API %d", name, nPull[k], nList[k])
+		}
+		b.ReportMetric(float64(tList[k])/float64(tPull[k]), name+"_x")
+		b.ReportMetric(float64(nPull[k]), name+"_records")
+		b.ReportMetric(float64(tPull[k].Milliseconds())/float64(iter), name+"_pull_ms")
+		b.ReportMetric(float64(tList[k].Milliseconds())/float64(iter), name+"_list_ms")
+	}
+}
+
+// latencyEnv is a database with n generated issues and a staff member's
+// pull session at the head of the feed.
+type latencyEnv struct {
+	env     *testenv.Env
+	session int64
+	pool    []string
+	next    int
+}
+
+func newLatencyEnv(b *testing.B, n int) *latencyEnv {
+	env := testenv.New(b)
+	staff := env.User(staffEmail)
+	pool := genIssues(b, env, n, env.Org("DL-HC").Id, 1000)
+	res, err := env.App.DB().Insert("_sync_sessions", dbx.Params{"user": staff.Id, "scope": tabletsync.ScopeKey(env.App, staff)}).Execute()
+	if err != nil {
+		b.Fatal(err)
+	}
+	id, _ := res.LastInsertId()
+	return &latencyEnv{env: env, session: id, pool: pool}
+}
+
+// round makes 100 new changes (edits of issues the staff member sees, saved
+// with every hook) and times a pull of them from the cursor before them.
+func (l *latencyEnv) round(b *testing.B) time.Duration {
+	cursor := tabletsync.Cursor{Session: l.session, Seq: int64(maxSeq(b, l.env))}.String()
+	ctx := savectx.WithActor(context.Background(), savectx.System)
+	for i := 0; i < 100; i++ {
+		rec, err := l.env.App.FindRecordById(collections.Issues, l.pool[l.next%len(l.pool)])
+		if err != nil {
+			b.Fatal(err)
+		}
+		l.next++
+		rec.Set(collections.IssueDescription, fmt.Sprintf("第 %d 次修改", l.next))
+		if err := l.env.App.SaveWithContext(ctx, rec); err != nil {
+			b.Fatal(err)
+		}
+	}
+	start := time.Now()
+	page := pullPage(b, l.env, staffEmail, cursor, 500)
+	d := time.Since(start)
+	if len(page.Changes) != 100 || page.More {
+		b.Fatalf("pull after 100 changes: %d changes, more=%v", len(page.Changes), page.More)
+	}
+	return d
+}
+
+// BenchmarkPullLatency10kVs1M times a pull of 100 new changes with 10,000
+// and with 1,000,000 issues in the database, alternating.
+// latency_1M_vs_10k_x = median pull time with 1M / median with 10k (1.0
+// means the cost follows the changes, not the table).
+func BenchmarkPullLatency10kVs1M(b *testing.B) {
+	small := newLatencyEnv(b, 10_000)
+	large := newLatencyEnv(b, 1_000_000)
+	var ts, tl []time.Duration
+	iter := 0
+	for b.Loop() {
+		if iter%2 == 0 {
+			ts = append(ts, small.round(b))
+			tl = append(tl, large.round(b))
+		} else {
+			tl = append(tl, large.round(b))
+			ts = append(ts, small.round(b))
+		}
+		iter++
+	}
+	ms, ml := median(ts), median(tl)
+	b.ReportMetric(float64(ml)/float64(ms), "latency_1M_vs_10k_x")
+	b.ReportMetric(float64(ms.Microseconds())/1000, "pull100_ms_10k")
+	b.ReportMetric(float64(ml.Microseconds())/1000, "pull100_ms_1M")
+}
+
+func median(d []time.Duration) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// rss reads a process's resident memory and its peak, in MB.
+func rss(b *testing.B, pid int) (now, peak float64) {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		b.Skipf("no /proc: %v", err)
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		kb, _ := strconv.ParseFloat(f[1], 64)
+		switch f[0] {
+		case "VmRSS:":
+			now = kb / 1024
+		case "VmHWM:":
+			peak = kb / 1024
+		}
+	}
+	return now, peak
+}
+
+// BenchmarkTablets600 runs the server binary and 600 simulated tablets in
+// 75 communities (eight a community, as in a district of about seventy):
+// each pulls its scope, collects about 30 mutations offline, then syncs,
+// the syncs spread over 30 seconds (an evening). The baseline is one
+// tablet doing the same on the idle server first. Reported: p50/p99 push
+// latency, p99 under load vs idle, and the server's peak resident memory
+// (from /proc) vs its memory when idle.
+func BenchmarkTablets600(b *testing.B) {
+	dir := b.TempDir()
+	srv := startServer(b, dir)
+	idleRSS, _ := rss(b, srv.pid())
+	ctx := context.Background()
+	opts := client.SimOptions{Server: srv.URL(), Tablets: 1, Mutations: 30, Dir: b.TempDir(), Password: demo.Password,
+		Communities: 75, Superuser: demo.SuperuserEmail, SuperuserPassword: demo.Password}
+	base, err := client.Simulate(ctx, opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var last client.SimReport
+	for b.Loop() {
+		opts.Tablets, opts.Spread, opts.Dir = 600, 30*time.Second, b.TempDir()
+		if last, err = client.Simulate(ctx, opts); err != nil {
+			b.Fatal(err)
+		}
+		if last.Applied != last.Mutations {
+			b.Fatalf("%d of %d mutations applied (%+v)", last.Applied, last.Mutations, last)
+		}
+	}
+	_, peak := rss(b, srv.pid())
+	b.ReportMetric(float64(last.Percentile(50).Microseconds())/1000, "push_p50_ms")
+	b.ReportMetric(float64(last.Percentile(99).Microseconds())/1000, "push_p99_ms")
+	b.ReportMetric(float64(last.Percentile(99))/float64(base.Percentile(99)), "p99_vs_idle_x")
+	b.ReportMetric(peak, "peak_rss_MB")
+	b.ReportMetric(peak/idleRSS, "peak_vs_idle_rss_x")
+	b.ReportMetric(float64(last.Mutations)/last.Elapsed.Seconds(), "mutations/s")
+}

@@ -1,0 +1,30 @@
+package tabletsync
+
+import "github.com/pocketbase/pocketbase/core"
+
+// Exported for the external tests and benchmarks of this package.
+var ScopeKey = scopeKey
+
+// NudgeDelay is how long the nudge gathers a burst of commits.
+const NudgeDelay = nudgeDelay
+
+// WithSnapshots makes every fresh pull session use a snapshot list (from
+// from feed rows on) until the returned func restores the default.
+func WithSnapshots(from int64) (restore func()) {
+	old := snapshotMinRange
+	snapshotMinRange = from
+	return func() { snapshotMinRange = old }
+}
+
+// WithScopedPages makes pulls read every page they can from the caller's
+// scope until the returned func restores the default.
+func WithScopedPages() (restore func()) {
+	forceScoped = true
+	return func() { forceScoped = false }
+}
+
+// Snapshots returns how many snapshot lists user's pull sessions have in
+// app and how many items all the lists hold.
+func Snapshots(app core.App, user string) (lists, items int) {
+	return app.Store().Get(serviceKey).(*service).snaps.stats(user)
+}

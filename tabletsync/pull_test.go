@@ -1,0 +1,345 @@
+package tabletsync_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"yuetan/collections"
+	"yuetan/demo"
+	"yuetan/internal/testenv"
+	"yuetan/savectx"
+	"yuetan/tabletsync"
+	"yuetan/workflow"
+)
+
+// probes are one user per role, as in collections/access_test.go.
+var probes = []struct{ role, email string }{
+	{workflow.RoleGridWorker, gridEmail},
+	{workflow.RoleCommunityStaff, staffEmail},
+	{workflow.RoleStreetReviewer, streetEmail},
+	{workflow.RoleWorkingGroup, wgEmail},
+	{workflow.RoleLeader, leaderEmail},
+	{workflow.RoleHandler, handlerEmail},
+	{workflow.RoleSupervisor, supEmail},
+	{"superuser", demo.SuperuserEmail},
+}
+
+// listAll returns what the list API shows email of a collection, by id.
+func listAll(t *testing.T, env *testenv.Env, collection, email string) map[string]map[string]any {
+	t.Helper()
+	out := map[string]map[string]any{}
+	for page := 1; ; page++ {
+		res := env.Do("GET", fmt.Sprintf("/api/collections/%s/records?perPage=500&page=%d&skipTotal=1", collection, page), email, nil)
+		if res.Status != http.StatusOK {
+			t.Fatalf("list %s as %s: %s", collection, email, res)
+		}
+		var body struct {
+			Items []map[string]any `json:"items"`
+		}
+		json.Unmarshal(res.Body, &body)
+		for _, it := range body.Items {
+			out[it["id"].(string)] = it
+		}
+		if len(body.Items) < 500 {
+			return out
+		}
+	}
+}
+
+// TestPullScopeMatchesListAPI pulls everything as every role and compares
+// it with what the list API shows the same user: the same (collection, id)
+// set, the same records, no hidden field.
+func TestPullScopeMatchesListAPI(t *testing.T) { bothWays(t, testPullScopeMatchesListAPI) }
+
+func testPullScopeMatchesListAPI(t *testing.T) {
+	env := testenv.New(t)
+	env.Fixture()
+	for _, p := range probes {
+		t.Run(p.role, func(t *testing.T) {
+			pulled := replica{}
+			pullAll(t, env, p.email, "", 0, pulled)
+			listed := map[string]map[string]any{}
+			for _, e := range tabletsync.Table {
+				for id, rec := range listAll(t, env, e.Collection, p.email) {
+					listed[e.Collection+"/"+id] = rec
+				}
+			}
+			var missing, extra []string
+			for k := range listed {
+				if pulled[k] == nil {
+					missing = append(missing, k)
+				}
+			}
+			for k := range pulled {
+				if listed[k] == nil {
+					extra = append(extra, k)
+				}
+			}
+			if len(missing)+len(extra) > 0 {
+				t.Fatalf("pull vs list API: missing %v, extra %v", missing, extra)
+			}
+			for k, rec := range pulled {
+				coll := strings.Split(k, "/")[0]
+				switch coll {
+				case collections.Users:
+					for f := range rec {
+						if !slices.Contains(collections.UserPublicFields, f) && f != "collectionId" && f != "collectionName" {
+							t.Fatalf("pulled user %s carries %s", k, f)
+						}
+					}
+				case collections.Issues:
+					_, name := rec[collections.IssueResidentName]
+					_, phone := rec[collections.IssueResidentPhone]
+					hidden := p.role == workflow.RoleLeader || p.role == workflow.RoleHandler
+					if hidden && (name || phone) {
+						t.Fatalf("%s pulled residents' details of %s", p.role, k)
+					}
+					if !hidden && !(name && phone) {
+						t.Fatalf("%s lacks residents' details of %s", p.role, k)
+					}
+					fallthrough
+				default:
+					if !reflect.DeepEqual(rec, listed[k]) {
+						t.Fatalf("%s differs from the list API:\npull %v\nlist %v", k, rec, listed[k])
+					}
+				}
+			}
+			t.Logf("%s: %d records", p.role, len(pulled))
+		})
+	}
+	// guests get nothing
+	if res := call(t, env, http.MethodGet, "/api/sync/pull", "", nil, schemaNow, ""); res.Status != http.StatusUnauthorized {
+		t.Fatalf("guest pull: %s", res)
+	}
+}
+
+// TestPullLeavingScope moves records out of users' scopes: the users who
+// held them get deletes; those who gain them get upserts.
+func TestPullLeavingScope(t *testing.T) { bothWays(t, testPullLeavingScope) }
+
+func testPullLeavingScope(t *testing.T) {
+	env := testenv.New(t)
+	f := env.Fixture()
+	tablets := map[string]replica{}
+	cursors := map[string]string{}
+	for _, email := range []string{gridEmail, grid2Email, leaderEmail, "mayor@yuetan.example", handlerEmail} {
+		tablets[email] = replica{}
+		cursors[email], _ = pullAll(t, env, email, "", 0, tablets[email])
+	}
+	sync := func() {
+		for email := range tablets {
+			cursors[email], _ = pullAll(t, env, email, cursors[email], 0, tablets[email])
+		}
+	}
+	issue := "issues/" + f.Issues.Own.Id
+	if tablets[gridEmail][issue] == nil || tablets[grid2Email][issue] != nil {
+		t.Fatal("before the move: wrong holders")
+	}
+	// the issue moves to 东海花园社区 (a superuser corrects it in the dashboard)
+	if r := env.Do("PATCH", "/api/collections/issues/records/"+f.Issues.Own.Id, demo.SuperuserEmail,
+		map[string]any{"community": env.Org("BH-DH").Id}); r.Status != http.StatusOK {
+		t.Fatalf("move issue: %s", r)
+	}
+	sync()
+	if tablets[gridEmail][issue] != nil {
+		t.Fatal("the old community still holds the moved issue")
+	}
+	if tablets[grid2Email][issue] == nil {
+		t.Fatal("the new community did not get the moved issue")
+	}
+
+	// the matter is reassigned to another leader and handling unit: the
+	// old leader and unit lose the application and everything under it
+	held := func(email string, keys ...string) []string {
+		var out []string
+		for _, k := range keys {
+			if tablets[email][k] != nil {
+				out = append(out, k)
+			}
+		}
+		return out
+	}
+	under := []string{"applications/" + f.Applications.Own.Id, "talks/" + f.Talks.Own.Id, "feedback/" + f.Feedback.Own.Id}
+	if got := held(leaderEmail, under...); len(got) != 3 {
+		t.Fatalf("leader holds %v before the reassignment", got)
+	}
+	if got := held(handlerEmail, under...); len(got) != 3 {
+		t.Fatalf("handler holds %v before the reassignment", got)
+	}
+	app, _ := env.App.FindRecordById(collections.Applications, f.Applications.Own.Id)
+	mayor := env.User("mayor@yuetan.example").Id
+	app.Set(collections.AppTargetLeader, mayor)
+	app.Set(collections.AppAssignedLeader, mayor)
+	app.Set(collections.AppHandlingUnit, env.Org("JD-ZJ").Id)
+	if err := env.App.SaveWithContext(savectx.WithActor(context.Background(), savectx.System), app); err != nil {
+		t.Fatal(err)
+	}
+	talk, _ := env.App.FindRecordById(collections.Talks, f.Talks.Own.Id)
+	talk.Set(collections.TalkLeader, mayor)
+	talk.Set(collections.TalkHandlingUnit, env.Org("JD-ZJ").Id)
+	if err := env.App.SaveWithContext(savectx.WithActor(context.Background(), savectx.System), talk); err != nil {
+		t.Fatal(err)
+	}
+	fb, _ := env.App.FindRecordById(collections.Feedback, f.Feedback.Own.Id)
+	fb.Set(collections.FbUnit, env.Org("JD-ZJ").Id)
+	if err := env.App.SaveWithContext(savectx.WithActor(context.Background(), savectx.System), fb); err != nil {
+		t.Fatal(err)
+	}
+	sync()
+	if got := held(leaderEmail, under...); len(got) != 0 {
+		t.Fatalf("old leader still holds %v", got)
+	}
+	if got := held(handlerEmail, under...); len(got) != 0 {
+		t.Fatalf("old unit still holds %v", got)
+	}
+	if got := held("mayor@yuetan.example", under...); len(got) != 3 {
+		t.Fatalf("new leader holds %v", got)
+	}
+	// a pull after the fact hands the moved records to nobody who never had them
+	for email, r := range tablets {
+		fresh := replica{}
+		pullAll(t, env, email, "", 0, fresh)
+		if !reflect.DeepEqual(keys(fresh), keys(r)) {
+			t.Fatalf("%s: incremental replica differs from a fresh one", email)
+		}
+	}
+}
+
+func keys(r replica) []string {
+	out := make([]string, 0, len(r))
+	for k := range r {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestPullResumedInitialSync stops a paged initial sync at every page,
+// drops a response now and then (a tablet losing signal), writes in
+// between, and checks the tablet ends up with what a fresh sync gets.
+func TestPullResumedInitialSync(t *testing.T) { bothWays(t, testPullResumedInitialSync) }
+
+func testPullResumedInitialSync(t *testing.T) {
+	env := testenv.New(t)
+	hc := env.Org("DL-HC").Id
+	var muts []map[string]any
+	for i := 0; i < 120; i++ {
+		muts = append(muts, createIssue(hc, fmt.Sprintf("续传问题%03d", i)))
+	}
+	push(t, env, gridEmail, "tab-bulk", muts...)
+
+	r := replica{}
+	cursor := ""
+	pages := 0
+	for {
+		page := pullPage(t, env, staffEmail, cursor, 17)
+		pages++
+		if pages%3 == 0 {
+			// the response is lost: the tablet asks again with its old cursor
+			again := pullPage(t, env, staffEmail, cursor, 17)
+			if len(again.Changes) != len(page.Changes) || again.Cursor != page.Cursor {
+				t.Fatalf("a repeated page differs: %d/%d changes", len(again.Changes), len(page.Changes))
+			}
+			page = again
+		}
+		for _, c := range page.Changes {
+			if c.Op == tabletsync.OpUpsert {
+				r[c.Collection+"/"+c.ID] = c.Record
+			} else {
+				delete(r, c.Collection+"/"+c.ID)
+			}
+		}
+		if pages == 4 {
+			// the server keeps changing meanwhile: an edit, a delete, a new issue
+			first := muts[0]["record"].(string)
+			if res := env.Do("PATCH", "/api/collections/issues/records/"+first, staffEmail, map[string]any{"title": "续传中修改"}); res.Status != http.StatusOK {
+				t.Fatal(res)
+			}
+			if res := env.Do("DELETE", "/api/collections/issues/records/"+muts[1]["record"].(string), staffEmail, nil); res.Status != http.StatusNoContent {
+				t.Fatal(res)
+			}
+			push(t, env, gridEmail, "tab-bulk", createIssue(hc, "续传中新增"))
+		}
+		cursor = page.Cursor
+		if !page.More {
+			break
+		}
+	}
+	if pages < 8 {
+		t.Fatalf("only %d pages", pages)
+	}
+	fresh := replica{}
+	pullAll(t, env, staffEmail, "", 0, fresh)
+	if !reflect.DeepEqual(keys(fresh), keys(r)) {
+		t.Fatalf("resumed sync holds %d records, a fresh one %d", len(r), len(fresh))
+	}
+	if r["issues/"+muts[0]["record"].(string)]["title"] != "续传中修改" {
+		t.Fatal("the edit made during the sync is missing")
+	}
+}
+
+// TestPullCursorAndSchema checks the pull's refusals.
+func TestPullCursorAndSchema(t *testing.T) {
+	env := testenv.New(t)
+	page := pullPage(t, env, gridEmail, "", 5)
+	for _, c := range []string{"abc", "' OR 1=1 --", "AQGtAm2dccZ", strings.Repeat("A", 70), "%00", page.Cursor + "x"} {
+		res := call(t, env, http.MethodGet, "/api/sync/pull?cursor="+url.QueryEscape(c), gridEmail, nil, schemaNow, "")
+		if res.Status != http.StatusBadRequest || !hasHanTest(res.String()) {
+			t.Errorf("cursor %q: %s", c, res)
+		}
+	}
+	// another user's cursor is refused
+	if res := call(t, env, http.MethodGet, "/api/sync/pull?cursor="+page.Cursor, staffEmail, nil, schemaNow, ""); res.Status != http.StatusBadRequest {
+		t.Errorf("someone else's cursor: %s", res)
+	}
+	for _, l := range []string{"0", "1001", "-1", "abc"} {
+		if res := call(t, env, http.MethodGet, "/api/sync/pull?limit="+l, gridEmail, nil, schemaNow, ""); res.Status != http.StatusBadRequest {
+			t.Errorf("limit %s: %s", l, res)
+		}
+	}
+	// schema: missing or too old is 426, too new 400
+	for _, s := range []string{"", "0", "x"} {
+		res := call(t, env, http.MethodGet, "/api/sync/pull", gridEmail, nil, s, "")
+		if res.Status != http.StatusUpgradeRequired || !strings.Contains(res.String(), "升级") {
+			t.Errorf("schema %q: %s", s, res)
+		}
+		res = call(t, env, http.MethodPost, "/api/sync/push", gridEmail, map[string]any{"client": "x", "mutations": []any{}}, s, "")
+		if res.Status != http.StatusUpgradeRequired {
+			t.Errorf("push schema %q: %s", s, res)
+		}
+	}
+	if res := call(t, env, http.MethodGet, "/api/sync/pull", gridEmail, nil, "99", ""); res.Status != http.StatusBadRequest {
+		t.Errorf("schema too new: %s", res)
+	}
+	// the user's role or org changes: the session must start over (409)
+	u := env.User(gridEmail)
+	u.Set(collections.UserOrg, env.Org("BH-DH").Id)
+	if err := env.App.Save(u); err != nil {
+		t.Fatal(err)
+	}
+	res := call(t, env, http.MethodGet, "/api/sync/pull?cursor="+page.Cursor, gridEmail, nil, schemaNow, "")
+	if res.Status != http.StatusConflict || !strings.Contains(res.String(), "resync_required") {
+		t.Fatalf("scope change: %s", res)
+	}
+}
+
+// bothWays runs a pull test with the feed walk, then with initial syncs
+// served from snapshot lists, then with pages read from the caller's scope.
+func bothWays(t *testing.T, test func(t *testing.T)) {
+	t.Run("walk", test)
+	t.Run("snapshot", func(t *testing.T) {
+		defer tabletsync.WithSnapshots(1)()
+		test(t)
+	})
+	t.Run("scoped", func(t *testing.T) {
+		defer tabletsync.WithScopedPages()()
+		test(t)
+	})
+}

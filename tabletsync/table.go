@@ -1,0 +1,123 @@
+package tabletsync
+
+import (
+	"slices"
+
+	"yuetan/collections"
+	hooks "yuetan/pb_hooks"
+)
+
+// Direction says which way a collection's records travel.
+type Direction int
+
+const (
+	// Down: server to tablets (pull).
+	Down Direction = 1 << iota
+	// Up: tablets to server (push).
+	Up
+)
+
+// Entry is one synced collection.
+type Entry struct {
+	Collection string
+	Dir        Direction
+	// Fields, when set, are the only fields a pull hands out (users'
+	// public fields: never an email or a phone number).
+	Fields []string
+}
+
+// Table lists the synced collections. Pull returns only what the caller's
+// list rule lets it see; push writes through the collection rules and the
+// workflow hooks like REST does.
+var Table = []Entry{
+	{Collection: collections.Orgs, Dir: Down},
+	{Collection: collections.Users, Dir: Down, Fields: collections.UserPublicFields},
+	{Collection: collections.CalendarDays, Dir: Down},
+	{Collection: collections.Meetings, Dir: Up | Down},
+	{Collection: collections.Issues, Dir: Up | Down},
+	{Collection: collections.Applications, Dir: Up | Down},
+	{Collection: collections.Signatures, Dir: Up | Down},
+	{Collection: collections.Talks, Dir: Up | Down},
+	{Collection: collections.Feedback, Dir: Up | Down},
+}
+
+// FeedOnly are collections in the change feed that tablets neither pull
+// nor push: the PostgreSQL roll-up (package rollup) follows them too.
+var FeedOnly = []string{collections.Supervisions, collections.Events}
+
+// entry returns the Table entry of collection.
+func entry(collection string) (Entry, bool) {
+	i := slices.IndexFunc(Table, func(e Entry) bool { return e.Collection == collection })
+	if i < 0 {
+		return Entry{}, false
+	}
+	return Table[i], true
+}
+
+// Synced reports whether collection's writes land in the change feed.
+func Synced(collection string) bool {
+	_, ok := entry(collection)
+	return ok || slices.Contains(FeedOnly, collection)
+}
+
+// Pushable reports whether tablets may write collection.
+func Pushable(collection string) bool {
+	e, ok := entry(collection)
+	return ok && e.Dir&Up != 0
+}
+
+// workflowFields are the fields a stale edit never merges: the workflow's
+// state machine decides them (see hooks.WorkflowFields).
+func workflowFields(collection string) []string { return hooks.WorkflowFields(collection) }
+
+// Protocol constants.
+const (
+	// SchemaVersion is the sync protocol and schema version this server speaks.
+	SchemaVersion = 1
+	// MinSchemaVersion is the oldest client version still served.
+	MinSchemaVersion = 1
+	// SchemaHeader carries the client's version on every sync request.
+	SchemaHeader = "X-Sync-Schema"
+
+	// MaxMutations is the most mutations one push may carry.
+	MaxMutations = 1000
+	// MaxPullLimit is the largest page a pull returns; DefaultPullLimit the default.
+	MaxPullLimit     = 1000
+	DefaultPullLimit = 500
+	// MaxPushJSON bounds the JSON part of a push; MaxPushBody the whole body
+	// with photos and signature images.
+	MaxPushJSON = 16 << 20
+	MaxPushBody = 256 << 20
+
+	// Topic is the realtime topic tablets subscribe to for nudges.
+	Topic = "sync"
+)
+
+// The sync tables (see pb_migrations/1764000100_sync.go).
+const (
+	tableChanges   = "_sync_changes"
+	tableMutations = "_sync_mutations"
+	tableSessions  = "_sync_sessions"
+	tableHeld      = "_sync_held"
+	tableMeta      = "_sync_meta"
+)
+
+// Change operations in the feed and in a pull.
+const (
+	OpUpsert = "upsert"
+	OpDelete = "delete"
+)
+
+// Mutation operations in a push.
+const (
+	OpCreate = "create"
+	OpUpdate = "update"
+)
+
+// Mutation outcomes.
+const (
+	StatusApplied   = "applied"
+	StatusDuplicate = "duplicate"
+	StatusConflict  = "conflict"
+	StatusRejected  = "rejected"
+)
