@@ -1,7 +1,11 @@
 package tabletsync
 
 import (
+	"encoding/json"
 	"slices"
+	"time"
+
+	"github.com/pocketbase/dbx"
 
 	"yuetan/collections"
 	hooks "yuetan/pb_hooks"
@@ -121,3 +125,18 @@ const (
 	StatusConflict  = "conflict"
 	StatusRejected  = "rejected"
 )
+
+// inList is "column IN (values)" with the values as one JSON parameter: a
+// page's hundreds of ids as separate named parameters cost more to bind
+// than the query takes.
+func inList(column string, values []any) dbx.Expression {
+	raw, _ := json.Marshal(values)
+	return dbx.NewExp("[["+column+"]] IN (SELECT value FROM json_each({:inlist}))", dbx.Params{"inlist": string(raw)})
+}
+
+func downSynced(collection string) bool {
+	e, ok := entry(collection)
+	return ok && e.Dir&Down != 0
+}
+
+func nowText() string { return time.Now().UTC().Format("2006-01-02 15:04:05.000Z") }

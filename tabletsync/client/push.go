@@ -1,0 +1,207 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"time"
+)
+
+type outMutation struct {
+	n          int64
+	ID         string         `json:"id"`
+	Collection string         `json:"collection"`
+	Op         string         `json:"op"`
+	Record     string         `json:"record"`
+	Base       int64          `json:"base"`
+	Data       map[string]any `json:"data,omitempty"`
+	files      []File
+}
+
+type result struct {
+	ID      string         `json:"id"`
+	Status  string         `json:"status"`
+	Outcome string         `json:"outcome"`
+	Seq     int64          `json:"seq"`
+	Record  map[string]any `json:"record"`
+	Error   *struct {
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+// PushStats counts what a Push did.
+type PushStats struct {
+	Requests                               int
+	Applied, Duplicate, Conflict, Rejected int
+}
+
+// Push sends the outbox until it is empty, in order, up to maxPush
+// mutations per request. A request that fails in transit is sent again
+// unchanged (the server answers what it already did as duplicates).
+func (c *Client) Push(ctx context.Context) (PushStats, error) {
+	var st PushStats
+	for {
+		batch, err := c.nextBatch()
+		if err != nil || len(batch) == 0 {
+			return st, err
+		}
+		body, ctype, err := encodePush(c.id, batch)
+		if err != nil {
+			return st, err
+		}
+		var reply struct {
+			Results []result `json:"results"`
+		}
+		err = c.withRetry(ctx, func() error {
+			start := time.Now()
+			err := c.send(ctx, http.MethodPost, "/api/sync/push", ctype, body, &reply)
+			if err == nil && c.OnPush != nil {
+				c.OnPush(time.Since(start), len(batch))
+			}
+			return err
+		})
+		st.Requests++
+		if err != nil {
+			return st, err
+		}
+		if len(reply.Results) != len(batch) {
+			return st, fmt.Errorf("push: %d results for %d mutations", len(reply.Results), len(batch))
+		}
+		if err := c.acknowledge(batch, reply.Results, &st); err != nil {
+			return st, err
+		}
+	}
+}
+
+// nextBatch reads the oldest outbox entries and freezes them: once sent, a
+// mutation is only ever sent again unchanged.
+func (c *Client) nextBatch() ([]outMutation, error) {
+	rows, err := c.db.Query("SELECT n, id, collection, op, record, base, data FROM outbox ORDER BY n LIMIT ?", maxPush)
+	if err != nil {
+		return nil, err
+	}
+	var batch []outMutation
+	for rows.Next() {
+		var m outMutation
+		var raw string
+		if err := rows.Scan(&m.n, &m.ID, &m.Collection, &m.Op, &m.Record, &m.Base, &raw); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		json.Unmarshal([]byte(raw), &m.Data)
+		batch = append(batch, m)
+	}
+	rows.Close()
+	for i := range batch {
+		frows, err := c.db.Query("SELECT field, name, content FROM files WHERE mutation = ?", batch[i].ID)
+		if err != nil {
+			return nil, err
+		}
+		for frows.Next() {
+			var f File
+			frows.Scan(&f.Field, &f.Name, &f.Data)
+			batch[i].files = append(batch[i].files, f)
+		}
+		frows.Close()
+	}
+	if len(batch) > 0 {
+		if _, err := c.db.Exec("UPDATE outbox SET sent = 1 WHERE n <= ?", batch[len(batch)-1].n); err != nil {
+			return nil, err
+		}
+	}
+	return batch, nil
+}
+
+func encodePush(client string, batch []outMutation) ([]byte, string, error) {
+	payload, err := json.Marshal(map[string]any{"client": client, "mutations": batch})
+	if err != nil {
+		return nil, "", err
+	}
+	hasFiles := false
+	for _, m := range batch {
+		hasFiles = hasFiles || len(m.files) > 0
+	}
+	if !hasFiles {
+		return payload, "application/json", nil
+	}
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	if err := w.WriteField("@jsonPayload", string(payload)); err != nil {
+		return nil, "", err
+	}
+	for _, m := range batch {
+		for _, f := range m.files {
+			part, err := w.CreateFormFile(m.ID+"."+f.Field, f.Name)
+			if err != nil {
+				return nil, "", err
+			}
+			part.Write(f.Data)
+		}
+	}
+	if err := w.Close(); err != nil {
+		return nil, "", err
+	}
+	return buf.Bytes(), w.FormDataContentType(), nil
+}
+
+// acknowledge stores the answers, takes the mutations out of the outbox and
+// updates the local records. Queued edits keep their base: the server
+// tells the tablet's own earlier writes from other people's.
+func (c *Client) acknowledge(batch []outMutation, results []result, st *PushStats) error {
+	tx, err := c.db.Begin()
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for i, r := range results {
+		m := batch[i]
+		if r.ID != m.ID {
+			return fmt.Errorf("push: result %d is for %s, not %s", i, r.ID, m.ID)
+		}
+		status := r.Status
+		switch status {
+		case Applied:
+			st.Applied++
+		case Duplicate:
+			st.Duplicate++
+			status = r.Outcome
+		case Conflict:
+			st.Conflict++
+		case Rejected:
+			st.Rejected++
+		}
+		msg := ""
+		if r.Error != nil {
+			msg = r.Error.Message
+		}
+		if _, err := tx.Exec("INSERT OR REPLACE INTO outcomes (id, collection, record, op, status, outcome, seq, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+			m.ID, m.Collection, m.Record, m.Op, r.Status, r.Outcome, r.Seq, msg); err != nil {
+			return err
+		}
+		if _, err := tx.Exec("DELETE FROM outbox WHERE id = ?", m.ID); err != nil {
+			return err
+		}
+		if _, err := tx.Exec("DELETE FROM files WHERE mutation = ?", m.ID); err != nil {
+			return err
+		}
+		switch {
+		case r.Record != nil && (status == Applied || status == Conflict):
+			// the server's copy, with the tablet's edits still queued on top
+			if err := putRecord(tx, m.Collection, m.Record, r.Seq, r.Record); err != nil {
+				return err
+			}
+		case m.Op == "delete" && status == Applied:
+			if _, err := tx.Exec("DELETE FROM records WHERE collection = ? AND id = ?", m.Collection, m.Record); err != nil {
+				return err
+			}
+		case m.Op == "create" && status == Rejected:
+			if _, err := tx.Exec("DELETE FROM records WHERE collection = ? AND id = ?", m.Collection, m.Record); err != nil {
+				return err
+			}
+		}
+	}
+	return tx.Commit()
+}
