@@ -7,20 +7,39 @@ import (
 	"yuetan/savectx"
 )
 
-// bindServerFields sets the fields the server never takes from a client:
-// who collected an issue or a signature and when.
+// bindServerFields keeps collections.ServerFields the server's: every
+// writer but the system has its values dropped on create (author fields
+// take the writer's id) and the kept ones restored on update. The
+// defaults and the rest are set by the hooks that own them.
 func bindServerFields(app core.App) error {
-	app.OnRecordCreate(collections.Issues).BindFunc(func(e *core.RecordEvent) error {
-		a := actorOf(e)
-		if !a.System {
-			e.Record.Set(collections.IssueCollectedBy, a.ID())
-			if a.IsSuperuser() {
-				e.Record.Set(collections.IssueCollectedBy, "")
+	byCollection := map[string][]collections.ServerField{}
+	for _, f := range collections.ServerFields {
+		byCollection[f.Collection] = append(byCollection[f.Collection], f)
+	}
+	for name, fields := range byCollection {
+		app.OnRecordCreate(name).BindFunc(func(e *core.RecordEvent) error {
+			if a := actorOf(e); !a.System {
+				for _, f := range fields {
+					e.Record.Set(f.Name, nil)
+					if f.Author && !a.IsSuperuser() {
+						e.Record.Set(f.Name, a.ID())
+					}
+				}
 			}
-			// an issue starts open and only the workflow links it to an application
-			e.Record.Set(collections.IssueApplication, "")
-			e.Record.Set(collections.IssueStatus, collections.IssueOpen)
-		}
+			return e.Next()
+		})
+		app.OnRecordUpdate(name).BindFunc(func(e *core.RecordEvent) error {
+			if a := actorOf(e); !a.System {
+				for _, f := range fields {
+					if f.Kept {
+						e.Record.Set(f.Name, e.Record.Original().Get(f.Name))
+					}
+				}
+			}
+			return e.Next()
+		})
+	}
+	app.OnRecordCreate(collections.Issues).BindFunc(func(e *core.RecordEvent) error {
 		if e.Record.GetString(collections.IssueStatus) == "" {
 			e.Record.Set(collections.IssueStatus, collections.IssueOpen)
 		}
@@ -29,39 +48,9 @@ func bindServerFields(app core.App) error {
 		}
 		return e.Next()
 	})
-	app.OnRecordUpdate(collections.Issues).BindFunc(func(e *core.RecordEvent) error {
-		if a := actorOf(e); !a.System {
-			old := e.Record.Original()
-			e.Record.Set(collections.IssueCollectedBy, old.Get(collections.IssueCollectedBy))
-			e.Record.Set(collections.IssueApplication, old.Get(collections.IssueApplication))
-		}
-		return e.Next()
-	})
 	app.OnRecordCreate(collections.Signatures).BindFunc(func(e *core.RecordEvent) error {
-		if a := actorOf(e); !a.System {
-			e.Record.Set(collections.SigCollectedBy, "")
-			if !a.IsSuperuser() {
-				e.Record.Set(collections.SigCollectedBy, a.ID())
-			}
-		}
 		if e.Record.GetDateTime(collections.SigSignedAt).IsZero() {
 			e.Record.Set(collections.SigSignedAt, savectx.Now(e.Context))
-		}
-		return e.Next()
-	})
-	// a supervision record is its author's: never someone else's name
-	app.OnRecordCreate(collections.Supervisions).BindFunc(func(e *core.RecordEvent) error {
-		if a := actorOf(e); !a.System {
-			e.Record.Set(collections.SupCreatedBy, "")
-			if !a.IsSuperuser() {
-				e.Record.Set(collections.SupCreatedBy, a.ID())
-			}
-		}
-		return e.Next()
-	})
-	app.OnRecordUpdate(collections.Supervisions).BindFunc(func(e *core.RecordEvent) error {
-		if a := actorOf(e); !a.System {
-			e.Record.Set(collections.SupCreatedBy, e.Record.Original().Get(collections.SupCreatedBy))
 		}
 		return e.Next()
 	})
@@ -77,11 +66,5 @@ func bindServerFields(app core.App) error {
 	}
 	app.OnRecordCreate(collections.Issues).BindFunc(checkMeeting)
 	app.OnRecordUpdate(collections.Issues).BindFunc(checkMeeting)
-	app.OnRecordUpdate(collections.Signatures).BindFunc(func(e *core.RecordEvent) error {
-		if a := actorOf(e); !a.System {
-			e.Record.Set(collections.SigCollectedBy, e.Record.Original().Get(collections.SigCollectedBy))
-		}
-		return e.Next()
-	})
 	return nil
 }

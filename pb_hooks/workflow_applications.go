@@ -16,16 +16,6 @@ import (
 	"yuetan/workflow"
 )
 
-// applicationServerFields are never taken from a client.
-var applicationServerFields = []string{
-	collections.AppSerial, collections.AppSerialYear, collections.AppSerialNo, collections.AppStreet,
-	collections.AppAssignedLeader, collections.AppHandlingUnit, collections.AppDecisionNote,
-	collections.AppReviewDue, collections.AppNoticeDue, collections.AppScheduleDue, collections.AppHandlingDue,
-	collections.AppPostponeReason, collections.AppSubmittedAt, collections.AppForwardedAt, collections.AppReviewedAt,
-	collections.AppAcceptedAt, collections.AppNotifiedAt, collections.AppScheduledAt, collections.AppResolvedAt,
-	collections.AppFeedbackAt, collections.AppClosedAt,
-}
-
 func checkApplicationCreate(e *core.RecordEvent) error {
 	a := actorOf(e)
 	if a.System {
@@ -34,9 +24,7 @@ func checkApplicationCreate(e *core.RecordEvent) error {
 		}
 		return e.Next()
 	}
-	for _, f := range applicationServerFields {
-		e.Record.Set(f, nil)
-	}
+	// the server-owned fields are cleared already (bindServerFields)
 	e.Record.Set(collections.AppStatus, workflow.StatusDraft)
 	actor := WorkflowActor(a)
 	if _, err := workflow.CanTransition(workflow.StatusNew, workflow.StatusDraft, workflow.ViaAppCreate, actor, SubjectOf(e.Record)); err != nil {

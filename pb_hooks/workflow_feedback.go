@@ -12,11 +12,6 @@ import (
 	"yuetan/workflow"
 )
 
-var feedbackServerFields = []string{
-	collections.FbUnit, collections.FbSubmittedBy, collections.FbLeaderDecision, collections.FbLeaderComment,
-	collections.FbDecidedAt, collections.FbRepliedOn, collections.FbSatisfaction, collections.FbApplicantComment,
-}
-
 func checkFeedbackCreate(e *core.RecordEvent) error {
 	a := actorOf(e)
 	if a.System {
@@ -34,17 +29,12 @@ func checkFeedbackCreate(e *core.RecordEvent) error {
 	if err != nil {
 		return refuse(collections.FbApplication, err)
 	}
-	for _, f := range feedbackServerFields {
-		e.Record.Set(f, nil)
-	}
+	// the submitter is the writer, the decisions empty (bindServerFields)
 	e.Record.Set(collections.FbUnit, actorOrg(a))
-	e.Record.Set(collections.FbSubmittedBy, a.ID())
 	e.Record.Set(collections.FbLeaderDecision, workflow.DecisionPending)
 	talk, _ := e.App.FindFirstRecordByFilter(collections.Talks, "application = {:app} && outcome = 'assigned'", map[string]any{"app": app.Id})
 	if talk != nil {
 		e.Record.Set(collections.FbTalk, talk.Id)
-	} else {
-		e.Record.Set(collections.FbTalk, nil)
 	}
 	if e.Record.GetDateTime(collections.FbCompletedOn).IsZero() {
 		e.Record.Set(collections.FbCompletedOn, savectx.Now(e.Context))

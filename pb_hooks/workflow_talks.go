@@ -57,11 +57,6 @@ func followIssues(tx core.App, app *core.Record, status string) error {
 	return nil
 }
 
-var talkWorkflowFields = []string{
-	collections.TalkLeader, collections.TalkOutcome, collections.TalkHeldAt,
-	collections.TalkHandlingUnit, collections.TalkResponsible, collections.TalkHandlingDue,
-}
-
 func checkTalkCreate(e *core.RecordEvent) error {
 	a := actorOf(e)
 	if a.System {
@@ -76,10 +71,7 @@ func checkTalkCreate(e *core.RecordEvent) error {
 	if err != nil {
 		return refuse(collections.TalkApplication, err)
 	}
-	for _, f := range talkWorkflowFields {
-		e.Record.Set(f, nil)
-	}
-	e.Record.Set(collections.TalkLeader, a.ID())
+	// the leader is the writer, the record fields empty (bindServerFields)
 	p := &plan{application: app.Id, action: t.Action, from: from, to: t.To, actor: a, seen: []snapshot{snap(app)},
 		note: fmt.Sprintf("%s，%s", e.Record.GetString(collections.TalkPlace), workflow.TalkFormLabels[e.Record.GetString(collections.TalkForm)])}
 	moveApplication(p, app.Id, t.To, map[string]any{collections.AppScheduledAt: savectx.Now(e.Context)})
