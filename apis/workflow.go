@@ -6,6 +6,7 @@ import (
 	pbapis "github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
+	"github.com/samber/lo"
 
 	"yuetan/collections"
 	hooks "yuetan/pb_hooks"
@@ -60,40 +61,25 @@ var statusDeadlines = map[string]string{
 }
 
 func transitionsJSON(ts []workflow.Transition) []transitionJSON {
-	out := make([]transitionJSON, 0, len(ts))
-	for _, t := range ts {
-		fields := t.Fields
-		if fields == nil {
-			fields = []string{}
-		}
-		out = append(out, transitionJSON{
+	return lo.Map(ts, func(t workflow.Transition, _ int) transitionJSON {
+		return transitionJSON{
 			Action: t.Action, Label: t.Label, From: t.From, To: t.To, Roles: t.Roles,
-			Scope: scopeNames[t.Scope], Via: string(t.Via), Fields: fields,
+			Scope: scopeNames[t.Scope], Via: string(t.Via), Fields: lo.CoalesceSliceOrEmpty(t.Fields),
 			NoteRequired: t.NoteRequired, Deadline: t.Deadline, Days: t.Days,
-		})
-	}
-	return out
+		}
+	})
 }
 
 // workflowDocument is the whole read-only workflow, the same for everyone.
 func editsJSON(es []workflow.Edit) []editJSON {
-	out := make([]editJSON, 0, len(es))
-	for _, e := range es {
-		statuses := e.Statuses
-		if statuses == nil {
-			statuses = []string{}
-		}
-		out = append(out, editJSON{e.Collection, e.Roles, statuses, scopeNames[e.Scope], e.Fields})
-	}
-	return out
+	return lo.Map(es, func(e workflow.Edit, _ int) editJSON {
+		return editJSON{e.Collection, e.Roles, lo.CoalesceSliceOrEmpty(e.Statuses), scopeNames[e.Scope], e.Fields}
+	})
 }
 
 func workflowDocument() map[string]any {
 	edits := editsJSON(workflow.Edits)
-	open := map[string]bool{}
-	for _, s := range workflow.Statuses {
-		open[s] = workflow.Open(s)
-	}
+	open := lo.SliceToMap(workflow.Statuses, func(s string) (string, bool) { return s, workflow.Open(s) })
 	return map[string]any{
 		// the vocabulary, all of it
 		"roles":            workflow.RoleTerms,

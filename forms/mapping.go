@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/filesystem"
 	"github.com/pocketbase/pocketbase/tools/router"
+	"github.com/samber/lo"
 	_ "golang.org/x/image/webp" // co-signatures may be captured as WebP; pdf decodes with image.Decode
 
 	"yuetan/collections"
@@ -38,12 +40,7 @@ var Forms = []Form{
 
 // formByName returns the form called name.
 func formByName(name string) (Form, bool) {
-	for _, f := range Forms {
-		if f.Name == name {
-			return f, true
-		}
-	}
-	return Form{}, false
+	return lo.Find(Forms, func(f Form) bool { return f.Name == name })
 }
 
 // mapped is one form mapped from its records, ready to stamp and render.
@@ -387,9 +384,9 @@ func (mp *mapper) opinions(appID string) (street, group pdf.Opinion, err error) 
 		switch {
 		case action == "submit":
 			street, group = pdf.Opinion{}, pdf.Opinion{}
-		case contains(streetActions, action):
+		case slices.Contains(streetActions, action):
 			street = op
-		case contains(groupActions, action):
+		case slices.Contains(groupActions, action):
 			group = op
 		}
 	}
@@ -402,21 +399,10 @@ func opinionText(action, note string) string {
 	if note = strings.TrimSpace(note); note != "" {
 		return note
 	}
-	for _, t := range workflow.Table {
-		if t.Action == action {
-			return t.Label + "。"
-		}
+	if t, ok := lo.Find(workflow.Table, func(t workflow.Transition) bool { return t.Action == action }); ok {
+		return t.Label + "。"
 	}
 	return ""
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func (mp *mapper) signatures(a *core.Record) (*mapped, error) {

@@ -3,7 +3,6 @@ package hooks
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	validation "github.com/pocketbase/ozzo-validation/v4"
@@ -227,28 +226,4 @@ func refuse(field string, err error) error {
 
 func fieldError(field, code, msg string) error {
 	return validation.Errors{field: validation.NewError(code, msg)}
-}
-
-func without(fields, allowed []string) []string {
-	var out []string
-	for _, f := range fields {
-		if !slices.Contains(allowed, f) {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
-func diff(now, before []string) (added, removed []string) {
-	for _, id := range now {
-		if !slices.Contains(before, id) {
-			added = append(added, id)
-		}
-	}
-	for _, id := range before {
-		if !slices.Contains(now, id) {
-			removed = append(removed, id)
-		}
-	}
-	return added, removed
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/samber/lo"
 
 	"yuetan/collections"
 	"yuetan/deadlines"
@@ -94,7 +95,7 @@ func planIssueLinks(app core.App, rec *core.Record, p *plan) error {
 			return fieldError(collections.AppIssues, "issue_in_other_application", "问题已在另一份申请中（一事一案）："+is.GetString(collections.IssueTitle))
 		}
 	}
-	added, removed := diff(ids, before)
+	added, removed := lo.Difference(ids, before)
 	if len(added) == 0 && len(removed) == 0 {
 		return nil
 	}
@@ -228,7 +229,7 @@ func checkApplicationUpdate(e *core.RecordEvent) error {
 		return refuse(collections.AppStatus, err)
 	}
 	allowed := append([]string{collections.AppStatus}, t.Fields...)
-	if extra := without(changed, allowed); len(extra) > 0 {
+	if extra := lo.Without(changed, allowed...); len(extra) > 0 {
 		return fieldError(extra[0], "fields_not_allowed", fmt.Sprintf("“%s”时不能同时修改：%s。", t.Label, strings.Join(extra, "、")))
 	}
 	if t.NoteRequired && strings.TrimSpace(note) == "" {
@@ -296,7 +297,7 @@ func checkApplicationUpdate(e *core.RecordEvent) error {
 func inPlaceMove(status string, changed []string, actor workflow.Actor, s workflow.Subject) (workflow.Transition, bool) {
 	for _, t := range workflow.Table {
 		if t.From == status && t.To == status && t.Via == workflow.ViaAppUpdate &&
-			workflow.Subset(changed, t.Fields) && slices.Contains(t.Roles, actor.Role) && workflow.InScope(t.Scope, actor, s) {
+			lo.Every(t.Fields, changed) && slices.Contains(t.Roles, actor.Role) && workflow.InScope(t.Scope, actor, s) {
 			return t, true
 		}
 	}

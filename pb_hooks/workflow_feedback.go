@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/samber/lo"
 
 	"yuetan/collections"
 	"yuetan/savectx"
@@ -116,7 +117,7 @@ func checkFeedbackUpdate(e *core.RecordEvent) error {
 	if err != nil {
 		return refuse(changed[0], err)
 	}
-	if extra := without(changed, allowed); len(extra) > 0 {
+	if extra := lo.Without(changed, allowed...); len(extra) > 0 {
 		return fieldError(extra[0], "fields_not_allowed", fmt.Sprintf("“%s”时不能同时修改：%s。", t.Label, strings.Join(extra, "、")))
 	}
 	note := rec.GetString(collections.FbLeaderComment)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/samber/lo"
 
 	"yuetan/collections"
 	"yuetan/deadlines"
@@ -122,7 +123,7 @@ func checkTalkUpdate(e *core.RecordEvent) error {
 	if err != nil {
 		return refuse(collections.TalkOutcome, err)
 	}
-	if extra := without(changed, t.Fields); len(extra) > 0 {
+	if extra := lo.Without(changed, t.Fields...); len(extra) > 0 {
 		return fieldError(extra[0], "fields_not_allowed", fmt.Sprintf("“%s”时不能同时修改：%s。", t.Label, strings.Join(extra, "、")))
 	}
 	now := savectx.Now(e.Context)

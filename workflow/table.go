@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/samber/lo"
 )
 
 // Via names the write that performs a transition.
@@ -121,12 +123,7 @@ func label(status string) string {
 // CanTransition returns the table row that lets actor move an application
 // from → to through via, or an Error saying in Chinese why not.
 func CanTransition(from, to string, via Via, actor Actor, subject Subject) (Transition, error) {
-	var candidates []Transition
-	for _, t := range Table {
-		if t.From == from && t.To == to && t.Via == via {
-			candidates = append(candidates, t)
-		}
-	}
+	candidates := lo.Filter(Table, func(t Transition, _ int) bool { return t.From == from && t.To == to && t.Via == via })
 	if len(candidates) == 0 {
 		return Transition{}, &Error{"transition_not_allowed", fmt.Sprintf("不允许的状态变更：申请不能从“%s”变为“%s”。", label(from), label(to))}
 	}
@@ -167,13 +164,9 @@ func InScope(scope Scope, actor Actor, s Subject) bool {
 
 // Available lists the moves actor may make now on an application in status from.
 func Available(from string, actor Actor, subject Subject) []Transition {
-	var out []Transition
-	for _, t := range Table {
-		if t.From == from && slices.Contains(t.Roles, actor.Role) && InScope(t.Scope, actor, subject) {
-			out = append(out, t)
-		}
-	}
-	return out
+	return lo.Filter(Table, func(t Transition, _ int) bool {
+		return t.From == from && slices.Contains(t.Roles, actor.Role) && InScope(t.Scope, actor, subject)
+	})
 }
 
 // Open reports whether an application in status is still being worked on.
@@ -237,13 +230,7 @@ var Edits = []Edit{
 // AllowedEdits lists the plain edits actor may make now on an application
 // in status (and its talks and feedback).
 func AllowedEdits(status string, actor Actor, subject Subject) []Edit {
-	var out []Edit
-	for _, e := range Edits {
-		if e.applies(status, actor) && InScope(e.Scope, actor, subject) {
-			out = append(out, e)
-		}
-	}
-	return out
+	return lo.Filter(Edits, func(e Edit, _ int) bool { return e.applies(status, actor) && InScope(e.Scope, actor, subject) })
 }
 
 // applies reports whether the edit is the actor's role's in status (its
@@ -260,7 +247,7 @@ func CanEdit(collection, status string, fields []string, actor Actor, subject Su
 		if e.Collection != collection || !e.applies(status, actor) {
 			continue
 		}
-		if !Subset(fields, e.Fields) {
+		if !lo.Every(e.Fields, fields) {
 			continue
 		}
 		if !InScope(e.Scope, actor, subject) {
@@ -273,14 +260,4 @@ func CanEdit(collection, status string, fields []string, actor Actor, subject Su
 		return scopeErr
 	}
 	return &Error{"edit_not_allowed", fmt.Sprintf("申请处于“%s”状态，%s不能修改这些内容：%s。", label(status), roleName(actor.Role), strings.Join(fields, "、"))}
-}
-
-// Subset reports whether every field is among allowed.
-func Subset(fields, allowed []string) bool {
-	for _, f := range fields {
-		if !slices.Contains(allowed, f) {
-			return false
-		}
-	}
-	return true
 }
