@@ -60,8 +60,8 @@ func (mp *mapper) bulletin(cal *workdays.Calendar, month, now time.Time) (*mappe
 	f2, _ := formByName("bulletin")
 	serial := bulletinSerial(month)
 	d.Meta.Serial = serial
-	return &mapped{form: f2, recordID: monthKey(month), serial: serial, meta: &d.Meta, data: d,
-		render: func(w io.Writer) error { return pdf.RenderBulletin(w, *d) }}, nil
+	return mp.checked(&mapped{form: f2, recordID: monthKey(month), serial: serial, meta: &d.Meta, data: d,
+		render: func(w io.Writer) error { return pdf.RenderBulletin(w, *d) }}, nil)
 }
 
 // issuer is the supervision office's name.

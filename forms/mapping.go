@@ -2,6 +2,8 @@ package forms
 
 import (
 	"bytes"
+	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -210,6 +212,9 @@ type mapper struct {
 	app   core.App
 	users map[string]*core.Record
 	orgs  map[string]*core.Record
+	// err is the first failure to read a name: a form is never printed
+	// with blanks where the database failed (a missing record prints blank)
+	err error
 }
 
 func newMapper(app core.App) *mapper {
@@ -223,7 +228,10 @@ func (mp *mapper) find(cache map[string]*core.Record, coll, id string) *core.Rec
 	if r, ok := cache[id]; ok {
 		return r
 	}
-	r, _ := mp.app.FindRecordById(coll, id)
+	r, err := mp.app.FindRecordById(coll, id)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) && mp.err == nil {
+		mp.err = fmt.Errorf("forms: reading %s %s: %w", coll, id, err)
+	}
 	cache[id] = r
 	return r
 }
@@ -299,6 +307,18 @@ func dbxHash(column, value string) dbx.Expression { return dbx.HashExp{column: v
 
 // mapTarget maps t (whose stage has been reached) to its form.
 func (mp *mapper) mapTarget(t *target) (*mapped, error) {
+	return mp.checked(mp.mapRecords(t))
+}
+
+// checked returns m unless a name could not be read while mapping it.
+func (mp *mapper) checked(m *mapped, err error) (*mapped, error) {
+	if err == nil && mp.err != nil {
+		return nil, mp.err
+	}
+	return m, err
+}
+
+func (mp *mapper) mapRecords(t *target) (*mapped, error) {
 	switch t.form.Name {
 	case "application":
 		return mp.application(t.app)

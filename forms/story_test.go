@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"yuetan/collections"
+	"yuetan/forms"
 	"yuetan/internal/testenv"
 	"yuetan/workdays"
 )
@@ -131,5 +132,23 @@ func TestBulletin(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("%q not in the bulletin:\n%s", want, text)
 		}
+	}
+}
+
+// TestNamesUnreadableRefuseTheForm: when the database fails while the
+// names are read (here the orgs table is gone), no form is printed with
+// blanks where the community and the street belong.
+func TestNamesUnreadableRefuseTheForm(t *testing.T) {
+	env := testenv.New(t)
+	a := application(env, storySubject)
+	render, err := forms.RenderDirectly(env.App, "application", a.Id)
+	if err != nil || render == nil {
+		t.Fatalf("the form renders while the names are readable: %v", err)
+	}
+	if _, err := env.App.DB().NewQuery("ALTER TABLE orgs RENAME TO orgs_gone").Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := forms.RenderDirectly(env.App, "application", a.Id); err == nil || !strings.Contains(err.Error(), "orgs") {
+		t.Fatalf("rendered with the orgs unreadable (err %v)", err)
 	}
 }
