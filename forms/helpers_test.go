@@ -21,6 +21,7 @@ import (
 
 	"yuetan/collections"
 	"yuetan/internal/testenv"
+	"yuetan/internal/testtool"
 )
 
 // The demo accounts the tests act as.
@@ -82,30 +83,11 @@ func asciiFallback(header string) string {
 	return rest[:strings.IndexByte(rest, '"')]
 }
 
-// toolPackages names the Debian package of each command-line tool the tests use.
-var toolPackages = map[string]string{"pdftotext": "poppler-utils", "pdftoppm": "poppler-utils", "zbarimg": "zbar-tools"}
-
-// requireTool finds a command-line tool (poppler's, zbarimg); without it
-// the test skips, or fails when CI is set.
-func requireTool(t testing.TB, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err == nil {
-		return p
-	}
-	pkg := toolPackages[name]
-	if os.Getenv("CI") != "" {
-		t.Fatalf("%s not found and CI=%s: install %s (apt-get install -y %s)", name, os.Getenv("CI"), pkg, pkg)
-	}
-	t.Skipf("%s not found: install %s to run this test (it fails instead of skipping when CI is set)", name, pkg)
-	return ""
-}
-
 // qrText decodes the QR codes on the first page of a PDF (rendered by
 // poppler, read by zbar), one string per code.
 func qrText(t testing.TB, pdf []byte) []string {
 	t.Helper()
-	ppm, zbar := requireTool(t, "pdftoppm"), requireTool(t, "zbarimg")
+	ppm, zbar := testtool.Require(t, "pdftoppm"), testtool.Require(t, "zbarimg")
 	dir := t.TempDir()
 	path := filepath.Join(dir, "form.pdf")
 	if err := os.WriteFile(path, pdf, 0o644); err != nil {
@@ -124,7 +106,7 @@ func qrText(t testing.TB, pdf []byte) []string {
 // pdfText is the text of a PDF with all white space removed.
 func pdfText(t testing.TB, pdf []byte) string {
 	t.Helper()
-	tool := requireTool(t, "pdftotext")
+	tool := testtool.Require(t, "pdftotext")
 	path := filepath.Join(t.TempDir(), "form.pdf")
 	if err := os.WriteFile(path, pdf, 0o644); err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"yuetan/collections"
 	"yuetan/forms"
 	"yuetan/internal/testenv"
+	"yuetan/internal/testtool"
 	"yuetan/workdays"
 )
 
@@ -98,7 +99,7 @@ func TestSignaturesSheet(t *testing.T) {
 	// the captured signature is drawn on the sheet
 	path := filepath.Join(t.TempDir(), "sheet.pdf")
 	os.WriteFile(path, res.body, 0o644)
-	out, err := exec.Command(requireTool(t, "pdfimages"), "-list", path).CombinedOutput()
+	out, err := exec.Command(testtool.Require(t, "pdfimages"), "-list", path).CombinedOutput()
 	if err != nil {
 		t.Fatalf("pdfimages: %v %s", err, out)
 	}

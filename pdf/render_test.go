@@ -17,24 +17,11 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"yuetan/internal/testtool"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
-
-// requireTool returns the path of a poppler-utils tool. Outside CI a
-// missing tool skips the test; with CI set it fails it.
-func requireTool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err == nil {
-		return p
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("%s not found and CI=%s: install poppler-utils (apt-get install -y poppler-utils)", name, os.Getenv("CI"))
-	}
-	t.Skipf("%s not found: install poppler-utils to run this test (it fails instead of skipping when CI is set)", name)
-	return ""
-}
 
 func renderFixture(t testing.TB, f fixture) []byte {
 	t.Helper()
@@ -74,7 +61,7 @@ var cropX = map[string]float64{
 // exactly, long texts included: no character is lost at line or page
 // breaks (compared with whitespace removed).
 func TestTextRoundTrip(t *testing.T) {
-	pdftotext := requireTool(t, "pdftotext")
+	pdftotext := testtool.Require(t, "pdftotext")
 	for _, f := range fixtures(t) {
 		t.Run(f.name, func(t *testing.T) {
 			path := writeTemp(t, f.name+".pdf", renderFixture(t, f))
@@ -135,7 +122,7 @@ func paragraphStart(text, line string) bool {
 // TestMissingCharacters checks characters outside the font print as 〓
 // instead of vanishing or breaking the encoding.
 func TestMissingCharacters(t *testing.T) {
-	pdftotext := requireTool(t, "pdftotext")
+	pdftotext := testtool.Require(t, "pdftotext")
 	var buf bytes.Buffer
 	d := NoticeData{Meta: meta("X-1"), Subject: "排涝😀改造≒𠮷", LeaderName: "张三"}
 	if err := RenderNotice(&buf, d); err != nil {
@@ -210,7 +197,7 @@ func TestDeterministic(t *testing.T) {
 // between the body and the footer. Set PDF_RASTER_DIR to keep the PNGs
 // for looking at them.
 func TestRaster(t *testing.T) {
-	pdftoppm := requireTool(t, "pdftoppm")
+	pdftoppm := testtool.Require(t, "pdftoppm")
 	dir := os.Getenv("PDF_RASTER_DIR")
 	if dir == "" {
 		dir = t.TempDir()
@@ -279,7 +266,7 @@ func checkPage(t *testing.T, path string, dpi float64) {
 // TestPageNumbers checks multi-page forms print "第 X 页 共 Y 页" on every
 // page and one-page forms print none.
 func TestPageNumbers(t *testing.T) {
-	pdftotext := requireTool(t, "pdftotext")
+	pdftotext := testtool.Require(t, "pdftotext")
 	for _, f := range fixtures(t) {
 		t.Run(f.name, func(t *testing.T) {
 			out, err := exec.Command(pdftotext, writeTemp(t, "p.pdf", renderFixture(t, f)), "-").Output()

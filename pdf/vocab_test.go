@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"yuetan/internal/testtool"
 	"yuetan/workflow"
 )
 
@@ -15,7 +16,7 @@ import (
 // the next application form and notice — not an unknown key that fails
 // every print.
 func TestVocabularyFlowsToTheForms(t *testing.T) {
-	pdftotext := requireTool(t, "pdftotext")
+	pdftotext := testtool.Require(t, "pdftotext")
 	saved := workflow.CategoryTerms
 	t.Cleanup(func() { workflow.CategoryTerms = saved })
 	workflow.CategoryTerms = append(append(workflow.Terms{}, saved...), workflow.Term{Value: "safety_test", Label: "安全生产（测试类别）"})
