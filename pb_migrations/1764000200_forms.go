@@ -1,6 +1,7 @@
 package migrations
 
 import (
+	_ "embed"
 	"fmt"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -10,20 +11,47 @@ import (
 	"yuetan/forms"
 )
 
+// formPrintsJSON is the print register as released.
+//
+//go:embed 1764000200_form_prints.json
+var formPrintsJSON []byte
+
 // The printed forms (package forms): the archive-copy file fields on talks
 // (archive_pdf), feedback (archive_pdf) and applications (notice_pdf, the
-// notice beside archive_pdf's application form), which collections.Apply
-// adds idempotently, and the print register form_prints (verification
-// codes; superusers only through REST).
+// notice beside archive_pdf's application form), as the baseline snapshot
+// defines them (a database made before the forms lacks them), and the
+// print register form_prints (verification codes; superusers only through
+// REST).
 func init() {
+	archive := map[string]string{
+		collections.TalksID:        collections.TalkArchivePDF,
+		collections.FeedbackID:     collections.FbArchivePDF,
+		collections.ApplicationsID: collections.AppNoticePDF,
+	}
 	m.Register(func(app core.App) error {
-		if err := collections.Apply(app); err != nil {
-			return fmt.Errorf("apply collections: %w", err)
+		for id, field := range archive {
+			released, err := baseline(id)
+			if err != nil {
+				return err
+			}
+			err = update(app, id, func(c *core.Collection) error {
+				if c.Fields.GetByName(field) == nil {
+					c.Fields.Add(released.Fields.GetByName(field))
+				}
+				return nil
+			})
+			if err != nil {
+				return fmt.Errorf("archive copies: %w", err)
+			}
 		}
 		if existing, _ := app.FindCollectionByNameOrId(forms.FormPrintsID); existing != nil {
 			return nil
 		}
-		if err := app.Save(forms.NewFormPrints()); err != nil {
+		c := &core.Collection{}
+		if err := c.UnmarshalJSON(formPrintsJSON); err != nil {
+			return fmt.Errorf("%s snapshot: %w", forms.FormPrints, err)
+		}
+		if err := app.Save(c); err != nil {
 			return fmt.Errorf("create %s: %w", forms.FormPrints, err)
 		}
 		return nil
@@ -33,18 +61,16 @@ func init() {
 				return fmt.Errorf("drop %s: %w", forms.FormPrints, err)
 			}
 		}
-		for coll, field := range map[string]string{
-			collections.Talks:        collections.TalkArchivePDF,
-			collections.Feedback:     collections.FbArchivePDF,
-			collections.Applications: collections.AppNoticePDF,
-		} {
-			c, err := app.FindCollectionByNameOrId(coll)
-			if err != nil {
+		for id, field := range archive {
+			if _, err := app.FindCollectionByNameOrId(id); err != nil {
 				continue
 			}
-			c.Fields.RemoveByName(field)
-			if err := app.Save(c); err != nil {
-				return fmt.Errorf("drop %s.%s: %w", coll, field, err)
+			err := update(app, id, func(c *core.Collection) error {
+				c.Fields.RemoveByName(field)
+				return nil
+			})
+			if err != nil {
+				return fmt.Errorf("drop the archive copies: %w", err)
 			}
 		}
 		return nil

@@ -13,18 +13,20 @@ import (
 // supervisions, talks, feedback) let a leader read them only when it may
 // read the application: they used to show a leader named only as the
 // target the drafts, submitted, declined and street-resolved matters the
-// applications rule hides. The rules come from the collection builders.
+// applications rule hides. The rules are the baseline snapshot's.
 func init() {
 	m.Register(func(app core.App) error {
-		for _, want := range []*core.Collection{collections.NewEvents(), collections.NewSupervisions(),
-			collections.NewTalks(), collections.NewFeedback()} {
-			c, err := app.FindCollectionByNameOrId(want.Id)
+		for _, id := range []string{collections.EventsID, collections.SupervisionsID, collections.TalksID, collections.FeedbackID} {
+			released, err := baseline(id)
 			if err != nil {
 				return fmt.Errorf("read rules: %w", err)
 			}
-			c.ListRule, c.ViewRule = want.ListRule, want.ViewRule
-			if err := app.Save(c); err != nil {
-				return fmt.Errorf("read rules of %s: %w", c.Name, err)
+			err = update(app, id, func(c *core.Collection) error {
+				c.ListRule, c.ViewRule = released.ListRule, released.ViewRule
+				return nil
+			})
+			if err != nil {
+				return fmt.Errorf("read rules: %w", err)
 			}
 		}
 		return nil
