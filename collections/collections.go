@@ -1,9 +1,12 @@
 // Package collections owns the schema as code: one file per collection with
 // its name, field names, builder (fields, indexes, API rules) and a typed
-// record wrapper. Migrations apply it; nothing else passes bare field names.
+// record wrapper: the schema as it is today. Nothing passes bare field
+// names. The migrations in pb_migrations bring a database to it, change by
+// change (they never read it).
 package collections
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -105,68 +108,78 @@ func All() []*core.Collection {
 	}
 }
 
-// Apply creates or updates every collection of All in app.
-//
-// Relations and rules may point at collections created later (issues and
-// applications point at each other), so the first pass saves each
-// collection with its plain fields, the second adds relations and indexes,
-// and the third the API rules, which may follow any relation.
+// Apply imports what collections/ declares today into app: every
+// collection of All, the users' and superusers' Chinese mails. It is for
+// blank apps (tests, the schema check in pb_migrations); a migration never
+// calls it, since a released migration must not change in effect with the
+// code. A change here ships as a delta migration in pb_migrations (adding
+// a field: the field in its builder, and a migration that adds it).
 func Apply(app core.App) error {
 	all := All()
-	passes := []func(have, want *core.Collection){
-		func(have, want *core.Collection) {
-			for _, f := range want.Fields {
-				if _, isRelation := f.(*core.RelationField); !isRelation {
-					addField(have, f)
-				}
-			}
-		},
-		func(have, want *core.Collection) {
-			for _, f := range want.Fields {
-				addField(have, f)
-			}
-			have.Indexes = mergeIndexes(append(types.JSONArray[string]{}, want.Indexes...), have.Indexes)
-		},
-		func(have, want *core.Collection) {
-			have.ListRule, have.ViewRule = want.ListRule, want.ViewRule
-			have.CreateRule, have.UpdateRule, have.DeleteRule = want.CreateRule, want.UpdateRule, want.DeleteRule
-		},
-	}
-	for i, pass := range passes {
-		for _, want := range all {
-			have, _ := app.FindCollectionByNameOrId(want.Id)
-			if have == nil {
-				have = core.NewCollection(want.Type, want.Name, want.Id)
-			}
-			pass(have, want)
-			if err := app.Save(have); err != nil {
-				return fmt.Errorf("collection %s (pass %d): %w", want.Name, i+1, err)
-			}
+	data := make([]map[string]any, 0, len(all))
+	for _, c := range all {
+		if c.Name == Users {
+			SetChineseMail(c)
 		}
+		declared, err := declaredProperties(c)
+		if err != nil {
+			return fmt.Errorf("collection %s: %w", c.Name, err)
+		}
+		data = append(data, declared)
+	}
+	if err := app.ImportCollections(data, false); err != nil {
+		return fmt.Errorf("import collections: %w", err)
+	}
+	superusers, err := app.FindCollectionByNameOrId(core.CollectionNameSuperusers)
+	if err != nil {
+		return fmt.Errorf("superusers: %w", err)
+	}
+	SetChineseMail(superusers)
+	if err := app.Save(superusers); err != nil {
+		return fmt.Errorf("superusers' mail: %w", err)
 	}
 	return nil
 }
 
-// addField adds f to c, keeping the id of a same-named existing field.
-func addField(c *core.Collection, f core.Field) {
-	if old := c.Fields.GetByName(f.GetName()); old != nil {
-		f.SetId(old.GetId())
-	}
-	c.Fields.Add(f)
-}
-
-func mergeIndexes(want types.JSONArray[string], have []string) types.JSONArray[string] {
-	seen := map[string]bool{}
-	for _, idx := range want {
-		seen[idx] = true
-	}
-	for _, idx := range have {
-		if !seen[idx] {
-			want = append(want, idx)
-			seen[idx] = true
+// declaredProperties is c in PocketBase's import format without the
+// options c leaves at their defaults, so that importing it keeps what an
+// existing collection has there (PocketBase's own users collection maps
+// its OAuth2 name and avatar), as a migration editing it would.
+func declaredProperties(c *core.Collection) (map[string]any, error) {
+	toMap := func(v any) (map[string]json.RawMessage, error) {
+		raw, err := json.Marshal(v)
+		if err != nil {
+			return nil, err
 		}
+		m := map[string]json.RawMessage{}
+		return m, json.Unmarshal(raw, &m)
 	}
-	return want
+	have, err := toMap(c)
+	if err != nil {
+		return nil, err
+	}
+	blank, err := toMap(core.NewCollection(c.Type, c.Name, c.Id))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]any{}
+	for k, v := range have {
+		switch k {
+		case FieldCreated, FieldUpdated: // unset: the import keeps All's order
+			continue
+		case "id", "name", "type", "fields", "indexes", "listRule", "viewRule", "createRule", "updateRule", "deleteRule":
+		default:
+			if string(v) == string(blank[k]) {
+				continue
+			}
+		}
+		var value any
+		if err := json.Unmarshal(v, &value); err != nil {
+			return nil, err
+		}
+		out[k] = value
+	}
+	return out, nil
 }
 
 // ChangedFields lists the fields whose value this save changes against the
