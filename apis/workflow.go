@@ -22,17 +22,61 @@ import (
 
 // transitionJSON is one row of workflow.Table as the web app sees it.
 type transitionJSON struct {
-	Action       string   `json:"action"`
-	Label        string   `json:"label"`
-	From         string   `json:"from"`
-	To           string   `json:"to"`
-	Roles        []string `json:"roles"`
-	Scope        string   `json:"scope"`
-	Via          string   `json:"via"`
-	Fields       []string `json:"fields"`
-	NoteRequired bool     `json:"noteRequired"`
-	Deadline     string   `json:"deadline,omitempty"`
-	Days         int      `json:"days,omitempty"`
+	Action       string            `json:"action"`
+	Label        string            `json:"label"`
+	From         string            `json:"from"`
+	To           string            `json:"to"`
+	Roles        []string          `json:"roles"`
+	Scope        string            `json:"scope"`
+	Via          string            `json:"via"`
+	Fields       []string          `json:"fields"`
+	NoteRequired bool              `json:"noteRequired"`
+	Deadline     string            `json:"deadline,omitempty"`
+	Days         int               `json:"days,omitempty"`
+	Sets         map[string]string `json:"sets,omitempty"`
+	When         map[string]string `json:"when,omitempty"`
+	Unless       string            `json:"unless,omitempty"`
+}
+
+// stageJSON is one row of workflow.Stages as the web app sees it.
+type stageJSON struct {
+	Field   string `json:"field"`
+	Status  string `json:"status"`
+	Start   string `json:"start"`
+	Stop    string `json:"stop,omitempty"`
+	Clock   string `json:"clock"`
+	Days    int    `json:"days,omitempty"`
+	Setting string `json:"setting,omitempty"`
+	Label   string `json:"label"`
+	Role    string `json:"holderRole"`
+	Scope   string `json:"holderScope"`
+	Done    string `json:"done,omitempty"`
+}
+
+func stagesJSON() []stageJSON {
+	out := make([]stageJSON, 0, len(workflow.Stages))
+	for _, s := range workflow.Stages {
+		days := s.Length()
+		if s.Clock != workflow.ClockWorkdays && s.Clock != workflow.ClockReview {
+			days = 0
+		}
+		out = append(out, stageJSON{s.Field, s.Status, s.Start, s.Stop, string(s.Clock), days, s.Setting, s.Label,
+			s.Holder.Role, scopeNames[s.Holder.Scope], s.Done})
+	}
+	return out
+}
+
+// startedClock is the counted clock a move into another status starts.
+func startedClock(t workflow.Transition) (string, int) {
+	if t.From == t.To {
+		return "", 0
+	}
+	for _, s := range workflow.StagesIn(t.To) {
+		if s.Stop == "" && s.Clock == workflow.ClockWorkdays {
+			return s.Field, s.Length()
+		}
+	}
+	return "", 0
 }
 
 type editJSON struct {
@@ -51,21 +95,27 @@ var scopeNames = map[workflow.Scope]string{
 	workflow.ScopeHandlingUnit:   "handling_unit",
 }
 
-// statusDeadlines names the application date field that is the running
-// deadline while an application waits in a status (for queues and colours).
-var statusDeadlines = map[string]string{
-	workflow.StatusForwarded:  collections.AppReviewDue,
-	workflow.StatusAccepted:   collections.AppNoticeDue,
-	workflow.StatusNotified:   collections.AppScheduleDue,
-	workflow.StatusInHandling: collections.AppHandlingDue,
+// statusDeadlines names the application date field that is the main
+// running deadline while an application waits in a status (for queues
+// and colours); "stages" has every clock.
+func statusDeadlines() map[string]string {
+	out := map[string]string{}
+	for _, s := range workflow.Statuses {
+		if f := workflow.OpenDeadline(s); f != "" {
+			out[s] = f
+		}
+	}
+	return out
 }
 
 func transitionsJSON(ts []workflow.Transition) []transitionJSON {
 	return lo.Map(ts, func(t workflow.Transition, _ int) transitionJSON {
+		deadline, days := startedClock(t)
 		return transitionJSON{
 			Action: t.Action, Label: t.Label, From: t.From, To: t.To, Roles: t.Roles,
 			Scope: scopeNames[t.Scope], Via: string(t.Via), Fields: lo.CoalesceSliceOrEmpty(t.Fields),
-			NoteRequired: t.NoteRequired, Deadline: t.Deadline, Days: t.Days,
+			NoteRequired: t.NoteRequired, Deadline: deadline, Days: days,
+			Sets: t.Sets, When: t.When, Unless: t.Unless,
 		}
 	})
 }
@@ -98,11 +148,13 @@ func workflowDocument() map[string]any {
 		"satisfaction":     workflow.Satisfactions,
 		"fieldLabels":      workflow.FieldLabels,
 		"deadlineLabels":   workflow.DeadlineLabels,
+		"extensionStates":  workflow.ExtensionStates,
 		// the rules
 		"open":         open,
 		"transitions":  transitionsJSON(workflow.Table),
 		"edits":        edits,
-		"deadlines":    statusDeadlines,
+		"deadlines":    statusDeadlines(),
+		"stages":       stagesJSON(),
 		"minCoSigners": workflow.MinCoSigners,
 		"eligibility":  workflow.Eligibility,
 		"fitsOrg":      workflow.FitsOrg,

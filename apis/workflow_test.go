@@ -41,7 +41,7 @@ func TestWorkflowRoute(t *testing.T) {
 		status   int
 		actions  []string
 	}{
-		{"handler@yuetan.example", own, 200, []string{"submit_feedback"}},
+		{"handler@yuetan.example", own, 200, []string{"acknowledge", "request_extension", "submit_feedback"}},
 		{"handler@yuetan.example", other, 404, nil},
 		{"secretary@yuetan.example", own, 200, []string{}},
 		{"mayor@yuetan.example", own, 404, nil},

@@ -182,7 +182,7 @@ func probesTable() []probe {
 				workflow.RoleStreetReviewer: {"O", [2]int{bad, bad}, [2]int{bad, nf}, [2]int{nf, nf}},
 				workflow.RoleWorkingGroup:   {"B", [2]int{bad, bad}, [2]int{bad, bad}, [2]int{nf, nf}},
 				workflow.RoleLeader:         {"O", [2]int{bad, bad}, [2]int{bad, nf}, [2]int{nf, nf}},
-				workflow.RoleHandler:        readOwnOnly,
+				workflow.RoleHandler:        {"O", [2]int{bad, bad}, [2]int{bad, nf}, [2]int{nf, nf}}, // 签收 and 延期 are its updates
 				workflow.RoleSupervisor:     {"B", [2]int{bad, bad}, [2]int{bad, bad}, [2]int{nf, nf}},
 				// superusers act as the working group, which does not write applications
 				"superuser": {"B", [2]int{bad, bad}, [2]int{bad, bad}, [2]int{0, 0}},

@@ -53,7 +53,36 @@ const (
 	AppArchivePDF     = "archive_pdf"
 	AppSignedScan     = "signed_scan"
 	AppNoticePDF      = "notice_pdf"
+
+	// the clocks the deadline table (workflow.Stages) adds, and 签收
+	AppStreetDue     = workflow.DeadlineStreet
+	AppLeaderAckDue  = workflow.DeadlineLeaderAck
+	AppTalkDue       = workflow.DeadlineTalk
+	AppHandlerAckDue = workflow.DeadlineHandlerAck
+	AppApprovalDue   = workflow.DeadlineApproval
+	AppReplyDue      = workflow.DeadlineReply
+	AppCloseDue      = workflow.DeadlineClose
+	AppStageAt       = workflow.StageAt
+	AppLeaderAckAt   = "leader_ack_at"
+	AppHandlerAckAt  = "handler_ack_at"
+	// 不满意: the last reply or the supervision office's 回访 was dissatisfied
+	AppDissatisfied = "dissatisfied"
+	// 退回: when and why the street returned the draft (cleared on resubmission)
+	AppReturnedAt   = "returned_at"
+	AppReturnReason = "return_reason"
+	// 延期申请 by the handling unit
+	AppExtensionDue    = "extension_due"
+	AppExtensionReason = "extension_reason"
+	AppExtensionState  = "extension_state"
 )
+
+// ClockFields are the fields of the clocks, 签收, 不满意, 退回 and 延期
+// (added by migration 1764000800).
+var ClockFields = []string{
+	AppStreetDue, AppLeaderAckDue, AppTalkDue, AppHandlerAckDue, AppApprovalDue, AppReplyDue, AppCloseDue,
+	AppStageAt, AppLeaderAckAt, AppHandlerAckAt, AppDissatisfied, AppReturnedAt, AppReturnReason,
+	AppExtensionDue, AppExtensionReason, AppExtensionState,
+}
 
 // AppSignedScanMaxPixels bounds an image of the signed scan (see
 // ImageBudgets): an A4 page scanned at 600 dpi is 35 megapixels.
@@ -113,6 +142,22 @@ func NewApplications() *core.Collection {
 		&core.FileField{Name: AppNoticePDF, MaxSelect: 1, MaxSize: 20 << 20, MimeTypes: []string{"application/pdf"}, Protected: true},
 		// a scan or photo of the stamped paper form: AppSignedScanMaxPixels
 		&core.FileField{Name: AppSignedScan, MaxSelect: 1, MaxSize: 20 << 20, MimeTypes: append([]string{"application/pdf"}, ImageMimeTypes...), Protected: true},
+		&core.DateField{Name: AppStreetDue},
+		&core.DateField{Name: AppLeaderAckDue},
+		&core.DateField{Name: AppTalkDue},
+		&core.DateField{Name: AppHandlerAckDue},
+		&core.DateField{Name: AppApprovalDue},
+		&core.DateField{Name: AppReplyDue},
+		&core.DateField{Name: AppCloseDue},
+		&core.DateField{Name: AppStageAt},
+		&core.DateField{Name: AppLeaderAckAt},
+		&core.DateField{Name: AppHandlerAckAt},
+		&core.BoolField{Name: AppDissatisfied},
+		&core.DateField{Name: AppReturnedAt},
+		text(AppReturnReason, 2000, false),
+		&core.DateField{Name: AppExtensionDue},
+		text(AppExtensionReason, 2000, false),
+		selectOne(AppExtensionState, workflow.ExtensionStates.Values(), false),
 	)
 	timestamps(c)
 	c.AddIndex("idx_applications_serial", true, AppSerial, AppSerial+" != ''")
@@ -128,6 +173,8 @@ func NewApplications() *core.Collection {
 		and(roleIs(RoleStreetReviewer), "street = @request.auth.org"),
 		roleIs(RoleWorkingGroup, RoleSupervisor),
 		and(roleIs(RoleLeader), "assigned_leader = @request.auth.id"),
+		// the handling unit acknowledges and asks for more time (the workflow table decides which fields)
+		and(roleIs(RoleHandler), "handling_unit = @request.auth.org"),
 	)
 	c.DeleteRule = rule(and(roleIs(RoleCommunityStaff), "community = @request.auth.org", `status = "draft"`))
 	return c

@@ -1,6 +1,8 @@
 package collections
 
 import (
+	"slices"
+
 	"github.com/pocketbase/pocketbase/core"
 
 	"yuetan/workflow"
@@ -26,7 +28,18 @@ const (
 	FbSatisfaction     = "satisfaction"
 	FbApplicantComment = "applicant_comment"
 	FbArchivePDF       = "archive_pdf"
+	// FbProof are photos and documents of the completed work (办理佐证)
+	FbProof = "proof"
 )
+
+// FbProofMaxFiles bounds the proof files of one feedback.
+const FbProofMaxFiles = 10
+
+// FbProofMimeTypes are what proof may be: the issue photos' image types,
+// PDF and office documents.
+var FbProofMimeTypes = append(slices.Clone(ImageMimeTypes), "application/pdf",
+	"application/msword", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+	"application/vnd.ms-excel", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 // NewFeedback builds feedback: filed by a handler of the handling unit,
 // decided by the leader, replied by the applicant community (or the
@@ -49,6 +62,8 @@ func NewFeedback() *core.Collection {
 		text(FbApplicantComment, 5000, false),
 		// the feedback form as printed when the leader approved it (package forms)
 		&core.FileField{Name: FbArchivePDF, MaxSelect: 1, MaxSize: 20 << 20, MimeTypes: []string{"application/pdf"}, Protected: true},
+		// the issue photos' budgets: 5 MB a file, IssuePhotoMaxPixels an image (ImageBudgets)
+		&core.FileField{Name: FbProof, MaxSelect: FbProofMaxFiles, MaxSize: 5 << 20, MimeTypes: FbProofMimeTypes, Protected: true, Thumbs: []string{"320x240"}},
 	)
 	timestamps(c)
 	c.AddIndex("idx_feedback_application", false, FbApplication, "")

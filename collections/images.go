@@ -16,6 +16,7 @@ var ImageBudgets = map[string]map[string]ImageBudget{
 	Issues:       {IssuePhotos: {"照片", IssuePhotoMaxPixels}},
 	Signatures:   {SigImage: {"签名图片", SigImageMaxPixels}},
 	Applications: {AppSignedScan: {"盖章扫描件", AppSignedScanMaxPixels}},
+	Feedback:     {FbProof: {"办理佐证照片", IssuePhotoMaxPixels}},
 }
 
 // ImageBudgetOf returns the budget of a collection's file field; ok is

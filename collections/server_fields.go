@@ -26,6 +26,11 @@ var ServerFields = []ServerField{
 	{Collection: Signatures, Name: SigCollectedBy, Author: true, Kept: true},
 
 	{Collection: Supervisions, Name: SupCreatedBy, Author: true, Kept: true},
+	// whom a record is aimed at and in which stage: the holder's, by the deadline table
+	{Collection: Supervisions, Name: SupTargetUser, Kept: true},
+	{Collection: Supervisions, Name: SupTargetOrg, Kept: true},
+	{Collection: Supervisions, Name: SupTargetRole, Kept: true},
+	{Collection: Supervisions, Name: SupStatus, Kept: true},
 
 	{Collection: Applications, Name: AppStatus}, // starts as a draft; moves are the workflow's
 	{Collection: Applications, Name: AppSerial},
@@ -51,6 +56,24 @@ var ServerFields = []ServerField{
 	{Collection: Applications, Name: AppClosedAt},
 	{Collection: Applications, Name: AppArchivePDF},
 	{Collection: Applications, Name: AppNoticePDF},
+	// the clocks (workflow.Stages), 签收, 不满意, 退回, 延期: a client's 签收 or
+	// extension request is a move the workflow checks, its time the server's
+	{Collection: Applications, Name: AppStreetDue},
+	{Collection: Applications, Name: AppLeaderAckDue},
+	{Collection: Applications, Name: AppTalkDue},
+	{Collection: Applications, Name: AppHandlerAckDue},
+	{Collection: Applications, Name: AppApprovalDue},
+	{Collection: Applications, Name: AppReplyDue},
+	{Collection: Applications, Name: AppCloseDue},
+	{Collection: Applications, Name: AppStageAt},
+	{Collection: Applications, Name: AppLeaderAckAt},
+	{Collection: Applications, Name: AppHandlerAckAt},
+	{Collection: Applications, Name: AppDissatisfied},
+	{Collection: Applications, Name: AppReturnedAt},
+	{Collection: Applications, Name: AppReturnReason},
+	{Collection: Applications, Name: AppExtensionDue},
+	{Collection: Applications, Name: AppExtensionReason},
+	{Collection: Applications, Name: AppExtensionState},
 
 	{Collection: Talks, Name: TalkLeader, Author: true},
 	{Collection: Talks, Name: TalkOutcome},

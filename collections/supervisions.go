@@ -19,7 +19,20 @@ const (
 	SupCreatedBy   = "created_by"
 	SupDeadline    = "deadline"
 	SupDueOn       = "due_on"
+	// whom the record is aimed at: the holder of the application's stage
+	// when it was written (server-set, for the queue and the inbox)
+	SupTargetUser = "target_user"
+	SupTargetOrg  = "target_org"
+	SupTargetRole = "target_role"
+	SupStatus     = "status" // the application's status when it was written
+	// Repeat confirms a second identical reminder on the same day.
+	SupRepeat = "repeat"
+	// Satisfaction is the 回访's finding (kind follow_up).
+	SupSatisfaction = "satisfaction"
 )
+
+// SupervisionTargetFields are the fields migration 1764000801 adds.
+var SupervisionTargetFields = []string{SupTargetUser, SupTargetOrg, SupTargetRole, SupStatus, SupRepeat, SupSatisfaction}
 
 // Supervision kinds.
 const (
@@ -29,6 +42,7 @@ const (
 	SupClosed         = "closed"
 	SupCriticism      = "criticism"
 	SupAccountability = "accountability"
+	SupFollowUp       = "follow_up"
 )
 
 // NewSupervisions builds supervisions: created by supervisors (and the
@@ -47,12 +61,24 @@ func NewSupervisions() *core.Collection {
 		// its date, so the job flags each deadline once.
 		text(SupDeadline, 30, false),
 		text(SupDueOn, 10, false),
+		relation(SupTargetUser, UsersID, false),
+		relation(SupTargetOrg, OrgsID, false),
+		text(SupTargetRole, 30, false),
+		text(SupStatus, 30, false),
+		&core.BoolField{Name: SupRepeat},
+		selectOne(SupSatisfaction, workflow.Satisfactions.Values(), false),
 	)
 	timestamps(c)
 	c.AddIndex("idx_supervisions_application", false, SupApplication, "")
+	c.AddIndex("idx_supervisions_target_user", false, SupTargetUser, "")
+	c.AddIndex("idx_supervisions_target_org", false, SupTargetOrg, "")
 	c.AddIndex("idx_supervisions_flag", true, SupApplication+", "+SupKind+", "+SupDeadline+", "+SupDueOn,
 		SupDeadline+" != ''")
-	read := rule(readsApplication("application.", RoleWorkingGroup, RoleSupervisor, RoleLeader, RoleHandler)...)
+	read := rule(append(readsApplication("application.", RoleWorkingGroup, RoleSupervisor, RoleLeader, RoleHandler),
+		// a community or street reads what is aimed at it, of the matters it may read
+		and(roleIs(RoleCommunityStaff), "target_org = @request.auth.org", applicationReadableBy("application.", RoleCommunityStaff)),
+		and(roleIs(RoleStreetReviewer), "target_org = @request.auth.org", applicationReadableBy("application.", RoleStreetReviewer)),
+	)...)
 	c.ListRule, c.ViewRule = read, read
 	c.CreateRule = rule(roleIs(RoleSupervisor))
 	return c

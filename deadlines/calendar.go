@@ -91,36 +91,29 @@ func bindCalendar(app core.App) {
 	app.OnRecordAfterDeleteSuccess(collections.CalendarDays).BindFunc(reload)
 }
 
-// recompute recomputes the open deadlines that count working days
-// from a fixed start, after the calendar changed.
+// recompute recomputes the running deadlines that count working days
+// from a fixed start (workflow.Stages), after the calendar changed; due
+// dates a move named or an approved request moved stay.
 func recompute(app core.App, cal *workdays.Calendar) error {
-	type rule struct {
-		status, field, from string
-		days                int
-		filter              string
-	}
-	rules := []rule{
-		{workflow.StatusAccepted, collections.AppNoticeDue, collections.AppAcceptedAt, 3, ""},
-		{workflow.StatusNotified, collections.AppScheduleDue, collections.AppNotifiedAt, 5, " && postpone_reason = ''"},
-		{workflow.StatusForwarded, collections.AppReviewDue, collections.AppForwardedAt, 3, " && urgent = true"},
-	}
-	for _, r := range rules {
-		recs, err := app.FindRecordsByFilter(collections.Applications, "status = {:s}"+r.filter, "", 0, 0, map[string]any{"s": r.status})
+	for _, s := range workflow.Stages {
+		if s.Clock != workflow.ClockWorkdays && s.Clock != workflow.ClockReview {
+			continue
+		}
+		recs, err := app.FindRecordsByFilter(collections.Applications, "status = {:s}", "", 0, 0, map[string]any{"s": s.Status})
 		if err != nil {
-			return fmt.Errorf("find %s applications: %w", r.status, err)
+			return fmt.Errorf("find %s applications: %w", s.Status, err)
 		}
 		for _, rec := range recs {
-			start := rec.GetDateTime(r.from).Time()
-			if start.IsZero() {
+			if !s.Running(s.Status, rec.GetString) || (s.MovedBy != "" && rec.GetString(s.MovedBy) != "") {
 				continue
 			}
-			due := DueAfter(cal, start, r.days)
-			if rec.GetDateTime(r.field).Time().Equal(due) {
+			due := DueOf(cal, s, rec)
+			if due.IsZero() || rec.GetDateTime(s.Field).Time().Equal(due) {
 				continue
 			}
-			rec.Set(r.field, due)
+			rec.Set(s.Field, due)
 			if err := app.SaveWithContext(savectx.WithActor(context.Background(), savectx.System), rec); err != nil {
-				return fmt.Errorf("recompute %s of %s: %w", r.field, rec.Id, err)
+				return fmt.Errorf("recompute %s of %s: %w", s.Field, rec.Id, err)
 			}
 		}
 	}

@@ -3,8 +3,10 @@ package deadlines
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
 	"yuetan/collections"
@@ -34,15 +36,21 @@ func bindSupervision(app core.App) error {
 // Supervise writes a reminder one working day before each open deadline and
 // an overdue flag the day after, each once, and returns how many it wrote.
 func Supervise(app core.App, now time.Time) (int, error) {
-	recs, err := app.FindRecordsByFilter(collections.Applications,
-		"status = 'forwarded' || status = 'accepted' || status = 'notified' || status = 'in_handling'", "", 0, 0)
+	var statuses []any
+	for _, s := range workflow.Stages {
+		if !slices.Contains(statuses, any(s.Status)) {
+			statuses = append(statuses, s.Status)
+		}
+	}
+	recs, err := app.FindAllRecords(collections.Applications, dbx.In(collections.AppStatus, statuses...))
 	if err != nil {
 		return 0, fmt.Errorf("find open applications: %w", err)
 	}
 	var deadlines []workflow.Deadline
+	byID := map[string]*core.Record{}
 	for _, r := range recs {
-		field := workflow.OpenDeadline(r.GetString(collections.AppStatus))
-		deadlines = append(deadlines, workflow.Deadline{Application: r.Id, Field: field, Due: r.GetDateTime(field).Time()})
+		deadlines = append(deadlines, Running(r)...)
+		byID[r.Id] = r
 	}
 	flags := workflow.Flags(now, Calendar(app), deadlines)
 	written := 0
@@ -62,6 +70,13 @@ func Supervise(app core.App, now time.Time) (int, error) {
 		r.Set(collections.SupKind, f.Kind)
 		r.Set(collections.SupDeadline, f.Field)
 		r.Set(collections.SupDueOn, f.DueOn)
+		rec := byID[f.Application]
+		stage, _ := workflow.StageOf(f.Field)
+		target := HolderOf(app, rec, stage)
+		r.Set(collections.SupTargetUser, target.User)
+		r.Set(collections.SupTargetOrg, target.Org)
+		r.Set(collections.SupTargetRole, target.Role)
+		r.Set(collections.SupStatus, rec.GetString(collections.AppStatus))
 		verb := "即将到期"
 		if f.Kind == collections.SupOverdue {
 			verb = "已逾期"

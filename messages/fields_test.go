@@ -91,6 +91,7 @@ func TestEveryFileFieldRefusesWrongFilesInChinese(t *testing.T) {
 		"applications.archive_pdf": {demo.SuperuserEmail, first(collections.Applications, "status = 'closed'")},
 		"applications.notice_pdf":  {demo.SuperuserEmail, first(collections.Applications, "status = 'closed'")},
 		"talks.archive_pdf":        {demo.SuperuserEmail, first(collections.Talks, "outcome != ''")},
+		"feedback.proof":           {"handler@yuetan.example", first(collections.Feedback, "leader_decision = 'pending' && unit = '"+env.Org("JD-CG").Id+"'")},
 		"feedback.archive_pdf":     {demo.SuperuserEmail, first(collections.Feedback, "leader_decision = 'approved'")},
 	}
 	wrong := []struct{ name, content string }{

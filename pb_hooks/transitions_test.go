@@ -134,6 +134,14 @@ func move(env *testenv.Env, tr workflow.Transition, p prepared) (method, url str
 		return "PATCH", apps + "/" + p.app.Id, map[string]any{"assigned_leader": env.User("chief@yuetan.example").Id, "decision_note": "指定区住建局局长接受约谈"}
 	case "postpone":
 		return "PATCH", apps + "/" + p.app.Id, map[string]any{"schedule_due": later, "postpone_reason": "防汛值班，延期商定"}
+	case "acknowledge":
+		return "PATCH", apps + "/" + p.app.Id, map[string]any{tr.Fields[0]: later}
+	case "request_extension":
+		return "PATCH", apps + "/" + p.app.Id, map[string]any{"extension_due": time.Now().AddDate(0, 2, 0).UTC().Format("2006-01-02 15:04:05.000Z"), "extension_reason": "需协调供电部门停电施工"}
+	case "approve_extension", "refuse_extension":
+		return "PATCH", apps + "/" + p.app.Id, map[string]any{"extension_state": tr.Sets["extension_state"], "decision_note": "审批意见"}
+	case "redo":
+		return "PATCH", apps + "/" + p.app.Id, map[string]any{"status": tr.To, "decision_note": "群众不满意，重办", "handling_due": later}
 	}
 	body = map[string]any{"status": tr.To}
 	if slices.Contains(tr.Fields, collections.AppDecisionNote) {
@@ -237,7 +245,7 @@ func TestEveryTransitionOverREST(t *testing.T) {
 				}
 			}
 			// allowed
-			p := prepare(t, env, orFirst(tr.From))
+			p := prepareFor(t, env, tr)
 			events := eventCount(t, env)
 			if res := attempt(right, p); res.Status != http.StatusOK {
 				t.Fatalf("allowed move refused: %d %s", res.Status, res)
@@ -253,11 +261,11 @@ func TestEveryTransitionOverREST(t *testing.T) {
 				if role == tr.Roles[0] || (len(tr.Roles) > 1 && role == tr.Roles[1]) {
 					continue
 				}
-				refused("role "+role, who, prepare(t, env, orFirst(tr.From)))
+				refused("role "+role, who, prepareFor(t, env, tr))
 			}
 			// same role, another community / street / leader / unit
 			if wrongOrg != "" {
-				refused("wrong org", wrongOrg, prepare(t, env, orFirst(tr.From)))
+				refused("wrong org", wrongOrg, prepareFor(t, env, tr))
 			}
 			// wrong state: the same move from every other state
 			if tr.Via != workflow.ViaAppCreate {
@@ -274,6 +282,30 @@ func TestEveryTransitionOverREST(t *testing.T) {
 			}
 		})
 	}
+}
+
+// prepareFor prepares an application in tr's From status that also meets
+// tr's conditions (a pending extension, a dissatisfied reply).
+func prepareFor(t *testing.T, env *testenv.Env, tr workflow.Transition) prepared {
+	t.Helper()
+	p := prepare(t, env, orFirst(tr.From))
+	changed := false
+	for f, v := range tr.When {
+		if v == "" || strings.HasPrefix(v, "!") {
+			continue
+		}
+		p.app.Set(f, v)
+		changed = true
+		if f == collections.AppExtensionState {
+			p.app.Set(collections.AppExtensionDue, time.Now().AddDate(0, 2, 0))
+		}
+	}
+	if changed {
+		if err := env.SaveAsSystem(p.app); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return p
 }
 
 func orFirst(s string) string {

@@ -24,7 +24,8 @@ func bindWorkflow(app core.App) error {
 	app.OnRecordCreate(collections.Feedback).BindFunc(checkFeedbackCreate)
 	app.OnRecordUpdate(collections.Feedback).BindFunc(checkFeedbackUpdate)
 	app.OnRecordUpdate(collections.Issues).BindFunc(checkIssueUpdate)
-	for _, c := range []string{collections.Applications, collections.Talks, collections.Feedback} {
+	app.OnRecordCreate(collections.Supervisions).BindFunc(checkSupervisionCreate)
+	for _, c := range []string{collections.Applications, collections.Talks, collections.Feedback, collections.Supervisions} {
 		app.OnRecordCreateExecute(c).BindFunc(executePlan)
 		app.OnRecordUpdateExecute(c).BindFunc(executePlan)
 		app.OnRecordDeleteExecute(c).BindFunc(executePlan)
@@ -207,13 +208,20 @@ func WorkflowActor(a savectx.Actor) workflow.Actor {
 
 // SubjectOf is what the workflow's scope checks need of an application.
 func SubjectOf(app *core.Record) workflow.Subject {
+	fields := map[string]string{}
+	for _, f := range whenFields {
+		fields[f] = app.GetString(f)
+	}
 	return workflow.Subject{
 		Community:      app.GetString(collections.AppCommunity),
 		Street:         app.GetString(collections.AppStreet),
 		AssignedLeader: app.GetString(collections.AppAssignedLeader),
 		HandlingUnit:   app.GetString(collections.AppHandlingUnit),
+		Fields:         fields,
 	}
 }
+
+var whenFields = workflow.WhenFields()
 
 // refuse turns a workflow error into PocketBase's 400 shape on field.
 func refuse(field string, err error) error {

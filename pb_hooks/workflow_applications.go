@@ -198,8 +198,11 @@ func checkApplicationUpdate(e *core.RecordEvent) error {
 
 	if from == to {
 		// an in-place move (delegate, postpone) or a plain edit
-		if t, ok := inPlaceMove(from, changed, actor, subject); ok {
-			if err := applyInPlace(e.App, rec, old, t, p); err != nil {
+		if t, ok, err := inPlaceMove(from, changed, rec, actor, subject); ok || err != nil {
+			if err != nil {
+				return refuse(changed[0], err)
+			}
+			if err := applyInPlace(e.App, rec, old, t, p, now); err != nil {
 				return err
 			}
 			p.action = t.Action
@@ -235,6 +238,9 @@ func checkApplicationUpdate(e *core.RecordEvent) error {
 	if t.NoteRequired && strings.TrimSpace(note) == "" {
 		return fieldError(collections.AppDecisionNote, "note_required", fmt.Sprintf("“%s”须填写处理意见。", t.Label))
 	}
+	if t.Action == "close" && old.GetBool(collections.AppDissatisfied) && strings.TrimSpace(note) == "" {
+		return fieldError(collections.AppDecisionNote, "note_required", "约谈主体或督查回访不满意的事项，销号须写明理由。")
+	}
 	// the record's decision note is the latest move's (or none)
 	rec.Set(collections.AppDecisionNote, note)
 	p.action = t.Action
@@ -254,6 +260,8 @@ func checkApplicationUpdate(e *core.RecordEvent) error {
 		}
 		rec.Set(collections.AppStreet, community.GetString(collections.OrgParent))
 		rec.Set(collections.AppSubmittedAt, now)
+		rec.Set(collections.AppReturnedAt, nil)
+		rec.Set(collections.AppReturnReason, "")
 		setSerialBeforeWrite(rec, now)
 		p.before = append(p.before, assignSerial)
 	case "street_resolve":
@@ -261,7 +269,21 @@ func checkApplicationUpdate(e *core.RecordEvent) error {
 		issuesFollow(p, collections.IssueResolved)
 	case "forward":
 		rec.Set(collections.AppForwardedAt, now)
-		rec.Set(collections.AppReviewDue, deadlines.ReviewDue(cal, now, rec.GetBool(collections.AppUrgent)))
+	case "return":
+		// 已退回, with the street's reason, until the community resubmits
+		rec.Set(collections.AppReturnedAt, now)
+		rec.Set(collections.AppReturnReason, note)
+	case "redo":
+		due := rec.GetDateTime(collections.AppHandlingDue).Time()
+		if due.IsZero() || !deadlines.EndOfDay(due).After(now) || !slices.Contains(changed, collections.AppHandlingDue) {
+			return fieldError(collections.AppHandlingDue, "due_required", "重办须填写新的办结时限，且须晚于今天。")
+		}
+		rec.Set(collections.AppHandlingDue, deadlines.EndOfDay(due))
+		rec.Set(collections.AppDissatisfied, false)
+		rec.Set(collections.AppFeedbackAt, nil) // the new feedback is what the new deadline measures
+		rec.Set(collections.AppExtensionState, "")
+		rec.Set(collections.AppExtensionDue, nil)
+		rec.Set(collections.AppExtensionReason, "")
 	case "accept":
 		if rec.GetBool(collections.AppLitigation) {
 			return fieldError(collections.AppLitigation, "litigation_or_petition",
@@ -275,12 +297,10 @@ func checkApplicationUpdate(e *core.RecordEvent) error {
 		}
 		rec.Set(collections.AppReviewedAt, now)
 		rec.Set(collections.AppAcceptedAt, now)
-		rec.Set(collections.AppNoticeDue, deadlines.DueAfter(cal, now, t.Days))
 	case "decline":
 		rec.Set(collections.AppReviewedAt, now)
 	case "notify":
 		rec.Set(collections.AppNotifiedAt, now)
-		rec.Set(collections.AppScheduleDue, deadlines.DueAfter(cal, now, t.Days))
 	case "close":
 		rec.Set(collections.AppClosedAt, now)
 		issuesFollow(p, collections.IssueClosed)
@@ -288,24 +308,64 @@ func checkApplicationUpdate(e *core.RecordEvent) error {
 			return writeSupervision(tx, app.Id, collections.SupClosed, "销号："+app.GetString(collections.AppDecisionNote), a)
 		})
 	}
+	// every status entered starts its clocks (workflow.Stages)
+	deadlines.StartClocks(cal, rec, now)
 	setPlan(rec, p)
 	return e.Next()
 }
 
-// inPlaceMove finds the in-place move (delegate, postpone) whose fields
-// cover the change, if the actor may make it.
-func inPlaceMove(status string, changed []string, actor workflow.Actor, s workflow.Subject) (workflow.Transition, bool) {
+// inPlaceMove finds the in-place move (delegate, postpone, 签收, 延期)
+// whose fields cover the change and whose values it sets, if the actor may
+// make it; err says why not when the only such move's conditions fail.
+func inPlaceMove(status string, changed []string, rec *core.Record, actor workflow.Actor, s workflow.Subject) (workflow.Transition, bool, error) {
+	var whenErr error
 	for _, t := range workflow.Table {
-		if t.From == status && t.To == status && t.Via == workflow.ViaAppUpdate &&
-			lo.Every(t.Fields, changed) && slices.Contains(t.Roles, actor.Role) && workflow.InScope(t.Scope, actor, s) {
-			return t, true
+		if t.From != status || t.To != status || t.Via != workflow.ViaAppUpdate || !lo.Every(t.Fields, changed) ||
+			!slices.Contains(t.Roles, actor.Role) || !workflow.InScope(t.Scope, actor, s) || !setsMatch(t, rec) {
+			continue
 		}
+		if !t.Holds(s) {
+			whenErr = &workflow.Error{Code: "condition_not_met", Message: t.Unless}
+			continue
+		}
+		return t, true, nil
 	}
-	return workflow.Transition{}, false
+	return workflow.Transition{}, false, whenErr
 }
 
-func applyInPlace(app core.App, rec, old *core.Record, t workflow.Transition, p *plan) error {
+// setsMatch reports whether rec holds the values move t sets.
+func setsMatch(t workflow.Transition, rec *core.Record) bool {
+	for f, v := range t.Sets {
+		if rec.GetString(f) != v {
+			return false
+		}
+	}
+	return true
+}
+
+// ackByActing records the acknowledgement (签收) of the stages of rec's
+// status that role holds and has not acknowledged: acting on a matter is
+// acknowledging it.
+func ackByActing(rec *core.Record, role string, now time.Time) {
+	for _, s := range workflow.StagesIn(rec.GetString(collections.AppStatus)) {
+		if s.Stop != "" && s.Holder.Role == role && rec.GetDateTime(s.Stop).IsZero() {
+			rec.Set(s.Stop, now)
+		}
+	}
+}
+
+func applyInPlace(app core.App, rec, old *core.Record, t workflow.Transition, p *plan, now time.Time) error {
+	cal := deadlines.Calendar(app)
 	switch t.Action {
+	case "acknowledge":
+		for _, s := range workflow.StagesIn(t.From) {
+			if s.Stop != "" && slices.Contains(t.Fields, s.Stop) {
+				// the time is the server's: the client only asks
+				rec.Set(s.Stop, now)
+				p.note = fmt.Sprintf("%s（期限 %s）", s.Label, workdays.FormatDate(old.GetDateTime(s.Field).Time()))
+			}
+		}
+		return nil
 	case "delegate":
 		next := rec.GetString(collections.AppAssignedLeader)
 		if next == old.GetString(collections.AppAssignedLeader) {
@@ -314,6 +374,12 @@ func applyInPlace(app core.App, rec, old *core.Record, t workflow.Transition, p 
 		if err := checkTargetLeader(app, next, collections.AppAssignedLeader); err != nil {
 			return fieldError(collections.AppAssignedLeader, "not_a_leader", "只能指定分管（联系）领导或职能部门党政正职接受约谈。")
 		}
+		// the designated leader acknowledges anew, on its own clock
+		if s, ok := workflow.StageOf(workflow.DeadlineLeaderAck); ok {
+			rec.Set(s.Stop, nil)
+			rec.Set(s.Field, deadlines.DueAfter(cal, now, s.Length()))
+		}
+		return nil
 	case "postpone":
 		reason := strings.TrimSpace(rec.GetString(collections.AppPostponeReason))
 		if reason == "" || reason == strings.TrimSpace(old.GetString(collections.AppPostponeReason)) {
@@ -325,7 +391,42 @@ func applyInPlace(app core.App, rec, old *core.Record, t workflow.Transition, p 
 		}
 		rec.Set(collections.AppScheduleDue, deadlines.EndOfDay(due))
 		p.note = reason
+	case "request_extension":
+		reason := strings.TrimSpace(rec.GetString(collections.AppExtensionReason))
+		if reason == "" {
+			return fieldError(collections.AppExtensionReason, "reason_required", "申请延期须写明理由。")
+		}
+		current := old.GetDateTime(collections.AppHandlingDue).Time()
+		if !current.IsZero() && now.After(current) {
+			return fieldError(collections.AppExtensionDue, "deadline_passed", fmt.Sprintf(
+				"办结时限（%s）已过，延期须在期限届满前申请；请尽快办结并说明情况。", workdays.FormatDate(current)))
+		}
+		due := rec.GetDateTime(collections.AppExtensionDue).Time()
+		if due.IsZero() || !deadlines.EndOfDay(due).After(current) {
+			return fieldError(collections.AppExtensionDue, "only_later", fmt.Sprintf(
+				"申请延期后的办结时限必须晚于原时限（%s）。", workdays.FormatDate(current)))
+		}
+		rec.Set(collections.AppExtensionDue, deadlines.EndOfDay(due))
+		rec.Set(collections.AppExtensionReason, reason)
+		rec.Set(collections.AppExtensionState, workflow.ExtensionPending)
+		p.note = fmt.Sprintf("申请延期至 %s：%s", workdays.FormatDate(due), reason)
+	case "approve_extension", "refuse_extension":
+		note := strings.TrimSpace(rec.GetString(collections.AppDecisionNote))
+		if t.NoteRequired && note == "" {
+			return fieldError(collections.AppDecisionNote, "note_required", "不同意延期须写明意见。")
+		}
+		rec.Set(collections.AppDecisionNote, note)
+		due := old.GetDateTime(collections.AppExtensionDue).Time()
+		if t.Action == "approve_extension" {
+			// the clock moves only on approval
+			rec.Set(collections.AppHandlingDue, due)
+			p.note = strings.TrimSpace(fmt.Sprintf("同意延期至 %s。%s", workdays.FormatDate(due), note))
+		} else {
+			p.note = fmt.Sprintf("不同意延期至 %s：%s", workdays.FormatDate(due), note)
+		}
 	}
+	// acting on the matter acknowledges it
+	ackByActing(rec, t.Roles[0], now)
 	return nil
 }
 

@@ -46,7 +46,7 @@ func checkFeedbackCreate(e *core.RecordEvent) error {
 		// the first feedback is what the handling deadline measures
 		set[collections.AppFeedbackAt] = savectx.Now(e.Context)
 	}
-	moveApplication(p, app.Id, t.To, set)
+	moveApplication(p, app.Id, t.To, set, savectx.Now(e.Context))
 	setPlan(e.Record, p)
 	return e.Next()
 }
@@ -131,8 +131,10 @@ func checkFeedbackUpdate(e *core.RecordEvent) error {
 	set := map[string]any{}
 	if to == workflow.StatusReplied {
 		set[collections.AppResolvedAt] = now
+		// 不满意 is flagged on the application until 重办 or 销号 (with a reason)
+		set[collections.AppDissatisfied] = rec.GetString(collections.FbSatisfaction) == workflow.SatisfactionDissatisfied
 	}
-	moveApplication(p, app.Id, to, set)
+	moveApplication(p, app.Id, to, set, now)
 	if to == workflow.StatusReplied {
 		p.effects = append(p.effects, func(tx core.App, _ *core.Record) error {
 			a, err := tx.FindRecordById(collections.Applications, app.Id)

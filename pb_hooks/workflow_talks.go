@@ -3,6 +3,7 @@ package hooks
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,17 +28,20 @@ func parentApplication(app core.App, rec *core.Record) (*core.Record, error) {
 }
 
 // moveApplication plans the application's status change caused by a talk
-// or feedback save, with the fields it sets.
-func moveApplication(p *plan, appID, to string, set map[string]any) {
+// or feedback save at now, with the fields it sets, and starts the new
+// status's clocks.
+func moveApplication(p *plan, appID, to string, set map[string]any, now time.Time) {
 	p.effects = append(p.effects, func(tx core.App, _ *core.Record) error {
 		a, err := tx.FindRecordById(collections.Applications, appID)
 		if err != nil {
 			return fmt.Errorf("application %s: %w", appID, err)
 		}
+		ackByActing(a, actorRole(p.actor), now)
 		a.Set(collections.AppStatus, to)
 		for k, v := range set {
 			a.Set(k, v)
 		}
+		deadlines.StartClocks(deadlines.Calendar(tx), a, now)
 		if err := tx.SaveWithContext(derived(context.Background()), a); err != nil {
 			return fmt.Errorf("move application %s: %w", appID, err)
 		}
@@ -75,7 +79,11 @@ func checkTalkCreate(e *core.RecordEvent) error {
 	// the leader is the writer, the record fields empty (bindServerFields)
 	p := &plan{application: app.Id, action: t.Action, from: from, to: t.To, actor: a, seen: []snapshot{snap(app)},
 		note: fmt.Sprintf("%s，%s", e.Record.GetString(collections.TalkPlace), workflow.TalkFormLabels[e.Record.GetString(collections.TalkForm)])}
-	moveApplication(p, app.Id, t.To, map[string]any{collections.AppScheduledAt: savectx.Now(e.Context)})
+	moveApplication(p, app.Id, t.To, map[string]any{
+		collections.AppScheduledAt: savectx.Now(e.Context),
+		// a scheduled talk is due on its scheduled day
+		collections.AppTalkDue: deadlines.EndOfDay(e.Record.GetDateTime(collections.TalkScheduledAt).Time()),
+	}, savectx.Now(e.Context))
 	setPlan(e.Record, p)
 	return e.Next()
 }
@@ -111,7 +119,20 @@ func checkTalkUpdate(e *core.RecordEvent) error {
 		if err := workflow.CanEdit(collections.Talks, status, changed, actor, SubjectOf(app)); err != nil {
 			return refuse(changed[0], err)
 		}
-		setPlan(rec, &plan{seen: []snapshot{snap(old), snap(app)}})
+		p := &plan{seen: []snapshot{snap(old), snap(app)}}
+		if status == workflow.StatusScheduled && slices.Contains(changed, collections.TalkScheduledAt) {
+			// the talk's day moved: so does its clock
+			due := deadlines.EndOfDay(rec.GetDateTime(collections.TalkScheduledAt).Time())
+			p.effects = append(p.effects, func(tx core.App, _ *core.Record) error {
+				a, err := tx.FindRecordById(collections.Applications, app.Id)
+				if err != nil {
+					return err
+				}
+				a.Set(collections.AppTalkDue, due)
+				return tx.SaveWithContext(derived(context.Background()), a)
+			})
+		}
+		setPlan(rec, p)
 		return e.Next()
 	}
 	outcome := rec.GetString(collections.TalkOutcome)
@@ -154,7 +175,7 @@ func checkTalkUpdate(e *core.RecordEvent) error {
 	}
 	p := &plan{application: app.Id, action: t.Action, from: status, to: to, actor: a, note: rec.GetString(collections.TalkResponse),
 		seen: []snapshot{snap(old), snap(app)}}
-	moveApplication(p, app.Id, to, set)
+	moveApplication(p, app.Id, to, set, now)
 	setPlan(rec, p)
 	return e.Next()
 }

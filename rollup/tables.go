@@ -52,7 +52,7 @@ var NotReplicated = map[string][]string{
 	collections.Applications: {collections.AppArchivePDF, collections.AppNoticePDF, collections.AppSignedScan},
 	collections.Signatures:   {collections.SigImage},
 	collections.Talks:        {collections.TalkArchivePDF},
-	collections.Feedback:     {collections.FbArchivePDF},
+	collections.Feedback:     {collections.FbArchivePDF, collections.FbProof},
 }
 
 // pgSchema holds the replicated tables.

@@ -55,9 +55,43 @@ type Transition struct {
 	Fields []string
 	// NoteRequired: decision_note (or the comment field) must be given.
 	NoteRequired bool
-	// Deadline names the application deadline this move starts, with its length.
-	Deadline string
-	Days     int
+	// Sets are values the write must give fields (two in-place moves on
+	// the same field told apart: approve or refuse an extension).
+	Sets map[string]string
+	// When are conditions on the application's fields besides its status:
+	// field → value it must hold ("" unset; a leading "!" negates). Unless
+	// says in Chinese why the move is refused when one fails.
+	When   map[string]string
+	Unless string
+}
+
+// Holds reports whether the application meets t's When conditions.
+func (t Transition) Holds(s Subject) bool {
+	for f, want := range t.When {
+		got := s.Fields[f]
+		if strings.HasPrefix(want, "!") {
+			if got == want[1:] {
+				return false
+			}
+		} else if got != want {
+			return false
+		}
+	}
+	return true
+}
+
+// WhenFields lists the application fields the table's conditions read.
+func WhenFields() []string {
+	var out []string
+	for _, t := range Table {
+		for f := range t.When {
+			if !slices.Contains(out, f) {
+				out = append(out, f)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Table is the workflow: every allowed move, who may make it and how.
@@ -67,24 +101,53 @@ var Table = []Transition{
 	{Action: "street_resolve", Label: "街道层面解决", From: StatusSubmitted, To: StatusStreetResolved, Roles: []string{RoleStreetReviewer}, Scope: ScopeStreet, Via: ViaAppUpdate, Fields: []string{"decision_note"}},
 	{Action: "forward", Label: "上报专门工作小组", From: StatusSubmitted, To: StatusForwarded, Roles: []string{RoleStreetReviewer}, Scope: ScopeStreet, Via: ViaAppUpdate, Fields: []string{"decision_note", "urgent"}},
 	{Action: "return", Label: "退回社区", From: StatusSubmitted, To: StatusDraft, Roles: []string{RoleStreetReviewer}, Scope: ScopeStreet, Via: ViaAppUpdate, Fields: []string{"decision_note"}, NoteRequired: true},
-	{Action: "accept", Label: "受理并确定约谈领导", From: StatusForwarded, To: StatusAccepted, Roles: []string{RoleWorkingGroup}, Scope: ScopeAny, Via: ViaAppUpdate, Fields: []string{"assigned_leader", "decision_note", "urgent"}, Deadline: "notice_due", Days: 3},
+	{Action: "accept", Label: "受理并确定约谈领导", From: StatusForwarded, To: StatusAccepted, Roles: []string{RoleWorkingGroup}, Scope: ScopeAny, Via: ViaAppUpdate, Fields: []string{"assigned_leader", "decision_note", "urgent"}},
 	{Action: "decline", Label: "不予受理（按一般来信处理）", From: StatusForwarded, To: StatusDeclined, Roles: []string{RoleWorkingGroup}, Scope: ScopeAny, Via: ViaAppUpdate, Fields: []string{"decision_note", "litigation_or_petition"}, NoteRequired: true},
-	{Action: "notify", Label: "交办通知单送达领导", From: StatusAccepted, To: StatusNotified, Roles: []string{RoleWorkingGroup}, Scope: ScopeAny, Via: ViaAppUpdate, Fields: []string{"decision_note"}, Deadline: "schedule_due", Days: 5},
+	{Action: "notify", Label: "交办通知单送达领导", From: StatusAccepted, To: StatusNotified, Roles: []string{RoleWorkingGroup}, Scope: ScopeAny, Via: ViaAppUpdate, Fields: []string{"decision_note"}},
 	{Action: "delegate", Label: "指定分管领导或部门负责人接受约谈", From: StatusNotified, To: StatusNotified, Roles: []string{RoleLeader}, Scope: ScopeAssignedLeader, Via: ViaAppUpdate, Fields: []string{"assigned_leader", "decision_note"}},
 	{Action: "postpone", Label: "延期商定（书面说明）", From: StatusNotified, To: StatusNotified, Roles: []string{RoleLeader}, Scope: ScopeAssignedLeader, Via: ViaAppUpdate, Fields: []string{"schedule_due", "postpone_reason"}},
+	{Action: "acknowledge", Label: "签收交办通知", From: StatusNotified, To: StatusNotified, Roles: []string{RoleLeader}, Scope: ScopeAssignedLeader, Via: ViaAppUpdate, Fields: []string{"leader_ack_at"},
+		When: map[string]string{"leader_ack_at": ""}, Unless: "交办通知已经签收过了。"},
 	{Action: "schedule", Label: "商定约谈时间、地点和形式", From: StatusNotified, To: StatusScheduled, Roles: []string{RoleLeader}, Scope: ScopeAssignedLeader, Via: ViaTalkCreate},
 	{Action: "resolve_on_spot", Label: "约谈并现场解决", From: StatusScheduled, To: StatusResolved, Roles: []string{RoleLeader}, Scope: ScopeAssignedLeader, Via: ViaTalkUpdate,
 		Fields: TalkRecordFields},
 	{Action: "assign", Label: "约谈并交办承办单位", From: StatusScheduled, To: StatusInHandling, Roles: []string{RoleLeader}, Scope: ScopeAssignedLeader, Via: ViaTalkUpdate,
 		Fields: append(slices.Clone(TalkRecordFields), "handling_unit", "responsible", "handling_due")},
+	{Action: "acknowledge", Label: "签收交办事项", From: StatusInHandling, To: StatusInHandling, Roles: []string{RoleHandler}, Scope: ScopeHandlingUnit, Via: ViaAppUpdate, Fields: []string{"handler_ack_at"},
+		When: map[string]string{"handler_ack_at": ""}, Unless: "交办事项已经签收过了。"},
+	{Action: "request_extension", Label: "申请延期办结", From: StatusInHandling, To: StatusInHandling, Roles: []string{RoleHandler}, Scope: ScopeHandlingUnit, Via: ViaAppUpdate, Fields: []string{"extension_due", "extension_reason"},
+		When: map[string]string{"extension_state": "!" + ExtensionPending}, Unless: "上一次延期申请尚待领导审批，请等待审批结果。"},
+	{Action: "approve_extension", Label: "同意延期", From: StatusInHandling, To: StatusInHandling, Roles: []string{RoleLeader}, Scope: ScopeAssignedLeader, Via: ViaAppUpdate,
+		Fields: []string{"extension_state", "decision_note"}, Sets: map[string]string{"extension_state": ExtensionApproved},
+		When: map[string]string{"extension_state": ExtensionPending}, Unless: "没有待审批的延期申请。"},
+	{Action: "refuse_extension", Label: "不同意延期", From: StatusInHandling, To: StatusInHandling, Roles: []string{RoleLeader}, Scope: ScopeAssignedLeader, Via: ViaAppUpdate,
+		Fields: []string{"extension_state", "decision_note"}, Sets: map[string]string{"extension_state": ExtensionRefused}, NoteRequired: true,
+		When: map[string]string{"extension_state": ExtensionPending}, Unless: "没有待审批的延期申请。"},
 	{Action: "submit_feedback", Label: "提交办理情况反馈", From: StatusInHandling, To: StatusFeedbackSubmitted, Roles: []string{RoleHandler}, Scope: ScopeHandlingUnit, Via: ViaFeedbackCreate},
 	{Action: "approve_feedback", Label: "审核同意反馈", From: StatusFeedbackSubmitted, To: StatusFeedbackApproved, Roles: []string{RoleLeader}, Scope: ScopeAssignedLeader, Via: ViaFeedbackUpdate},
 	{Action: "return_feedback", Label: "退回重新办理", From: StatusFeedbackSubmitted, To: StatusInHandling, Roles: []string{RoleLeader}, Scope: ScopeAssignedLeader, Via: ViaFeedbackUpdate, NoteRequired: true},
 	{Action: "reply", Label: "向约谈主体反馈结果", From: StatusFeedbackApproved, To: StatusReplied, Roles: []string{RoleCommunityStaff, RoleWorkingGroup}, Scope: ScopeCommunity, Via: ViaFeedbackUpdate},
+	{Action: "redo", Label: "不满意，退回重办", From: StatusReplied, To: StatusInHandling, Roles: []string{RoleSupervisor, RoleWorkingGroup}, Scope: ScopeAny, Via: ViaAppUpdate,
+		Fields: []string{"decision_note", "handling_due"}, NoteRequired: true,
+		When: map[string]string{"dissatisfied": "true"}, Unless: "只有约谈主体答复或督查回访为“不满意”的事项才能退回重办；满意的事项请销号。"},
 	{Action: "close", Label: "销号", From: StatusStreetResolved, To: StatusClosed, Roles: []string{RoleSupervisor}, Scope: ScopeAny, Via: ViaAppUpdate, Fields: []string{"decision_note"}},
 	{Action: "close", Label: "销号", From: StatusDeclined, To: StatusClosed, Roles: []string{RoleSupervisor}, Scope: ScopeAny, Via: ViaAppUpdate, Fields: []string{"decision_note"}},
 	{Action: "close", Label: "销号", From: StatusResolved, To: StatusClosed, Roles: []string{RoleSupervisor}, Scope: ScopeAny, Via: ViaAppUpdate, Fields: []string{"decision_note"}},
 	{Action: "close", Label: "销号", From: StatusReplied, To: StatusClosed, Roles: []string{RoleSupervisor}, Scope: ScopeAny, Via: ViaAppUpdate, Fields: []string{"decision_note"}},
+}
+
+// Extension states (延期申请).
+const (
+	ExtensionPending  = "pending"
+	ExtensionApproved = "approved"
+	ExtensionRefused  = "refused"
+)
+
+// ExtensionStates are where an extension request stands.
+var ExtensionStates = Terms{
+	{Value: ExtensionPending, Label: "延期待审批"},
+	{Value: ExtensionApproved, Label: "延期已同意"},
+	{Value: ExtensionRefused, Label: "延期未同意"},
 }
 
 // Actor is who attempts a move.
@@ -100,6 +163,8 @@ type Subject struct {
 	Street         string
 	AssignedLeader string
 	HandlingUnit   string
+	// Fields are the application's values of WhenFields, as strings.
+	Fields map[string]string
 }
 
 // Error is a refused move, with a message for people.
@@ -127,7 +192,7 @@ func CanTransition(from, to string, via Via, actor Actor, subject Subject) (Tran
 	if len(candidates) == 0 {
 		return Transition{}, &Error{"transition_not_allowed", fmt.Sprintf("不允许的状态变更：申请不能从“%s”变为“%s”。", label(from), label(to))}
 	}
-	var roleErr, scopeErr error
+	var roleErr, scopeErr, whenErr error
 	for _, t := range candidates {
 		if !slices.Contains(t.Roles, actor.Role) {
 			roleErr = &Error{"role_not_allowed", fmt.Sprintf("“%s”只能由%s办理，您的角色是%s。", t.Label, roleList(t.Roles), roleName(actor.Role))}
@@ -137,7 +202,14 @@ func CanTransition(from, to string, via Via, actor Actor, subject Subject) (Tran
 			scopeErr = &Error{"out_of_scope", fmt.Sprintf("“%s”只能针对%s。", t.Label, scopeLabels[t.Scope])}
 			continue
 		}
+		if !t.Holds(subject) {
+			whenErr = &Error{"condition_not_met", t.Unless}
+			continue
+		}
 		return t, nil
+	}
+	if whenErr != nil {
+		return Transition{}, whenErr
 	}
 	if scopeErr != nil {
 		return Transition{}, scopeErr
@@ -165,14 +237,14 @@ func InScope(scope Scope, actor Actor, s Subject) bool {
 // Available lists the moves actor may make now on an application in status from.
 func Available(from string, actor Actor, subject Subject) []Transition {
 	return lo.Filter(Table, func(t Transition, _ int) bool {
-		return t.From == from && slices.Contains(t.Roles, actor.Role) && InScope(t.Scope, actor, subject)
+		return t.From == from && slices.Contains(t.Roles, actor.Role) && InScope(t.Scope, actor, subject) && t.Holds(subject)
 	})
 }
 
 // Open reports whether an application in status is still being worked on.
 func Open(status string) bool {
 	switch status {
-	case StatusStreetResolved, StatusDeclined, StatusResolved, StatusReplied, StatusClosed:
+	case StatusStreetResolved, StatusDeclined, StatusResolved, StatusClosed:
 		return false
 	}
 	return true
@@ -224,7 +296,7 @@ var Edits = []Edit{
 	{Collection: "applications", Roles: []string{RoleWorkingGroup}, Statuses: []string{StatusForwarded}, Scope: ScopeAny, Fields: []string{"urgent", "litigation_or_petition", "decision_note"}},
 	{Collection: "talks", Roles: []string{RoleLeader}, Statuses: []string{StatusScheduled, StatusInHandling, StatusFeedbackSubmitted, StatusFeedbackApproved, StatusResolved, StatusReplied},
 		Scope: ScopeAssignedLeader, Fields: []string{"scheduled_at", "place", "form", "participants", "record", "response", "recorder"}},
-	{Collection: "feedback", Roles: []string{RoleHandler}, Statuses: []string{StatusFeedbackSubmitted}, Scope: ScopeHandlingUnit, Fields: []string{"result", "measures", "completed_on"}},
+	{Collection: "feedback", Roles: []string{RoleHandler}, Statuses: []string{StatusFeedbackSubmitted}, Scope: ScopeHandlingUnit, Fields: []string{"result", "measures", "completed_on", "proof"}},
 }
 
 // AllowedEdits lists the plain edits actor may make now on an application

@@ -170,6 +170,7 @@ var SupervisionKinds = Terms{
 	{Value: "closed", Label: "销号"},
 	{Value: "criticism", Label: "通报批评"},
 	{Value: "accountability", Label: "问责"},
+	{Value: "follow_up", Label: "督查回访"},
 }
 
 // LeaderRanks are the two ranks of leaders residents may summon.

@@ -1,0 +1,25 @@
+DROP INDEX yuetan.supervisions_target;
+ALTER TABLE yuetan.applications
+    DROP COLUMN street_due,
+    DROP COLUMN leader_ack_due,
+    DROP COLUMN talk_due,
+    DROP COLUMN handler_ack_due,
+    DROP COLUMN approval_due,
+    DROP COLUMN reply_due,
+    DROP COLUMN close_due,
+    DROP COLUMN stage_at,
+    DROP COLUMN leader_ack_at,
+    DROP COLUMN handler_ack_at,
+    DROP COLUMN returned_at,
+    DROP COLUMN extension_due,
+    DROP COLUMN dissatisfied,
+    DROP COLUMN return_reason,
+    DROP COLUMN extension_reason,
+    DROP COLUMN extension_state;
+ALTER TABLE yuetan.supervisions
+    DROP COLUMN target_user,
+    DROP COLUMN target_org,
+    DROP COLUMN target_role,
+    DROP COLUMN status,
+    DROP COLUMN satisfaction,
+    DROP COLUMN repeat;
