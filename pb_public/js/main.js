@@ -15,6 +15,7 @@ import { meetingsPage, meetingFormPage } from "./pages/meetings.js";
 import { fieldAppsPage, composePage, signaturesPage } from "./pages/field_apps.js";
 import { syncPage } from "./pages/sync_page.js";
 import { queuePage, allPage } from "./pages/queue.js";
+import { refreshMenuCount } from "./reminders.js";
 import { applicationPage } from "./pages/application/index.js";
 import { overduePage } from "./pages/overdue.js";
 import { figuresPage } from "./pages/figures.js";
@@ -110,6 +111,7 @@ async function renderHeader() {
   }
   mount(header, h("a.brand", { href: "#" + home() }, h("img", { src: "icons/icon.svg", alt: "" }), h("span", "群众约谈")), h("nav.nav", links), who);
   markNav();
+  if (u && !isField()) refreshMenuCount();
 }
 
 function markNav() {

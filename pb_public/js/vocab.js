@@ -85,11 +85,21 @@ export function inScope(scope, actor, app) {
   return true;
 }
 
+/** The application's value of field as the server compares it (workflow.Subject.Fields). */
+const fieldString = (app, f) => (app[f] === undefined || app[f] === null ? "" : String(app[f]));
+
+/** Whether application meets move t's conditions (workflow.Transition.Holds). */
+export function holds(t, app) {
+  return Object.entries(t.when || {}).every(([f, want]) =>
+    want.startsWith("!") ? fieldString(app, f) !== want.slice(1) : fieldString(app, f) === want,
+  );
+}
+
 /** The moves user may make now on application (workflow.Available). */
 export function available(app, user) {
   if (!wf || !user) return [];
   const actor = actorOf(user);
-  return wf.transitions.filter((t) => t.from === app.status && t.roles.includes(actor.role) && inScope(t.scope, actor, app));
+  return wf.transitions.filter((t) => t.from === app.status && t.roles.includes(actor.role) && inScope(t.scope, actor, app) && holds(t, app));
 }
 
 /** The plain edits user may make now on application (workflow.AllowedEdits). */
@@ -104,11 +114,22 @@ export function editAllowed(collection, fields, app, user) {
   return allowedEdits(app, user).some((e) => e.collection === collection && fields.every((f) => e.fields.includes(f)));
 }
 
-/** The running deadline of an application in its status, or "". */
-export function dueOf(app) {
-  const field = wf?.deadlines?.[app.status];
-  return field ? app[field] || "" : "";
+/** The clocks running on an application now (the deadline table, workflow.Stages). */
+export function runningStages(app) {
+  return (wf?.stages || []).filter((s) => s.status === app.status && (!s.stop || !app[s.stop]));
 }
+
+/** The application date fields of every clock, for list queries. */
+export const stageFields = () => [...new Set((wf?.stages || []).flatMap((s) => [s.field, s.stop].filter(Boolean)))];
+
+/** The earliest running deadline of an application, or "". */
+export function dueOf(app) {
+  const dues = runningStages(app).map((s) => app[s.field]).filter(Boolean).sort();
+  return dues[0] || "";
+}
+
+/** Whether the application waits for its holder's 签收. */
+export const awaitsAck = (app) => runningStages(app).some((s) => s.stop);
 
 /**
  * The colour of a deadline: "red" overdue, "amber" within one working day

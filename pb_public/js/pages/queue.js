@@ -4,17 +4,29 @@
 // update live through the realtime subscription.
 
 import { me, listAll } from "../api.js";
-import { h, mount, fmtDate, parseDate, empty, debounce, select } from "../ui.js";
-import { available, statusLabel, dueOf, dueColour, nextWorkday, wf, applicantKindLabel, isOpen } from "../vocab.js";
+import { h, mount, fmtDate, fmtDateTime, parseDate, empty, debounce, select } from "../ui.js";
+import { available, statusLabel, dueOf, dueColour, nextWorkday, wf, applicantKindLabel, isOpen, stageFields, awaitsAck, label, supervisionKinds } from "../vocab.js";
+import { remindersFor, byApplication, showMenuCount } from "../reminders.js";
 import { directory, orgName, userName, streets } from "../directory.js";
 import { live } from "../live.js";
 
 const FIELDS =
   "id,serial,subject,status,community,street,applicant_kind,category,target_leader,assigned_leader,handling_unit,urgent,litigation_or_petition," +
-  "review_due,notice_due,schedule_due,handling_due,submitted_at,updated,created";
+  "dissatisfied,returned_at,return_reason,extension_state,extension_due,submitted_at,updated,created";
 
 /** Every application the user may read (the collection's list rule decides). */
-export const loadApplications = (filter = "") => listAll("applications", { filter, sort: "-updated", fields: FIELDS });
+export const loadApplications = (filter = "") =>
+  listAll("applications", { filter, sort: "-updated", fields: [FIELDS, ...stageFields()].join(",") });
+
+/** The marks of a matter's state people must not miss: 已退回, 不满意, 待签收, 延期待审批. */
+export function stateBadges(a) {
+  return [
+    a.status === "draft" && a.returned_at ? h("span.badge.returned", { title: a.return_reason || "" }, "已退回") : null,
+    a.dissatisfied ? h("span.badge.dissatisfied", "不满意") : null,
+    awaitsAck(a) ? h("span.badge.ack", "待签收") : null,
+    a.extension_state === "pending" ? h("span.badge.extension", "延期待审批") : null,
+  ];
+}
 
 /** A deadline chip: the working-day due date, coloured by time left. */
 export function dueChip(due, next) {
@@ -28,10 +40,12 @@ export function dueChip(due, next) {
   return h(`span.due.${colour}`, { title: "期限按工作日计算", dataset: { colour } }, text);
 }
 
+// returned drafts first (the community must act on the street's reason), then by deadline
+const returned = (a) => (a.status === "draft" && a.returned_at ? 0 : 1);
 const byDue = (a, b) => {
   const da = dueOf(a) || "9999";
   const db = dueOf(b) || "9999";
-  return da.localeCompare(db) || (b.urgent ? 1 : 0) - (a.urgent ? 1 : 0) || String(a.updated).localeCompare(String(b.updated));
+  return returned(a) - returned(b) || da.localeCompare(db) || (b.urgent ? 1 : 0) - (a.urgent ? 1 : 0) || String(a.updated).localeCompare(String(b.updated));
 };
 
 export async function queuePage(main) {
@@ -40,23 +54,30 @@ export async function queuePage(main) {
   const count = h("span.muted", { id: "queue-count" });
   const [dir, next] = await Promise.all([directory(), nextWorkday()]);
   async function load() {
-    const apps = await loadApplications('status != "closed"');
+    const [apps, reminders, talks] = await Promise.all([
+      loadApplications('status != "closed"'),
+      remindersFor(user),
+      listAll("talks", { filter: 'outcome = "" && application.status = "scheduled"', fields: "application,scheduled_at,place" }).catch(() => []),
+    ]);
+    showMenuCount(reminders);
+    const aimed = byApplication(reminders);
+    const talkOf = Object.fromEntries(talks.map((t) => [t.application, t]));
     const mine = apps.filter((a) => available(a, user).length).sort(byDue);
     count.textContent = mine.length ? `共 ${mine.length} 件待办` : "";
     mount(
       list,
       mine.length
-        ? mine.map((a) => queueItem(a, dir, next, available(a, user)))
+        ? mine.map((a) => queueItem(a, dir, next, available(a, user), aimed[a.id] || [], talkOf[a.id]))
         : empty("暂时没有需要您办理的事项。"),
     );
   }
   mount(main, h("div.page-head", h("h1", "待我办理"), count), list);
-  const updates = live(load);
+  const updates = live(load, ["applications/*", "supervisions/*"]);
   await updates.now();
   return updates;
 }
 
-function queueItem(a, dir, next, moves) {
+function queueItem(a, dir, next, moves, aimed, talk) {
   const due = dueOf(a);
   const colour = dueColour(due, next);
   return h(
@@ -64,7 +85,15 @@ function queueItem(a, dir, next, moves) {
     { href: `#/app/${a.id}`, dataset: { id: a.id, status: a.status } },
     h(
       "div",
-      h("div.item-title", a.urgent ? h("span.badge.urgent", "紧急") : null, " ", a.subject),
+      h(
+        "div.item-title",
+        a.urgent ? h("span.badge.urgent", "紧急") : null,
+        stateBadges(a),
+        aimed.length ? h("span.badge.reminded", { title: aimed.map((s) => `${label(supervisionKinds, s.kind)}：${s.note}`).join("\n"), dataset: { count: String(aimed.length) } }, `督办 ${aimed.length}`) : null,
+        " ",
+        a.subject,
+      ),
+      a.status === "draft" && a.returned_at && a.return_reason ? h("div.item-meta.returned-reason", "退回理由：" + a.return_reason) : null,
       h(
         "div.item-meta",
         h("span", a.serial || "未编号"),
@@ -72,6 +101,7 @@ function queueItem(a, dir, next, moves) {
         h("span", applicantKindLabel(a.applicant_kind)),
         a.assigned_leader ? h("span", "领导：" + userName(dir, a.assigned_leader)) : null,
         a.handling_unit ? h("span", "承办：" + orgName(dir, a.handling_unit)) : null,
+        talk ? h("span.talk-when", `约谈：${fmtDateTime(talk.scheduled_at)} ${talk.place}`) : null,
       ),
       h("div.item-meta", h("span", "可办理："), [...new Set(moves.map((m) => m.label))].map((l) => h("span.badge", l))),
     ),
@@ -113,7 +143,7 @@ export async function allPage(main) {
                     h("td", a.serial || "—"),
                     h("td", h("a", { href: `#/app/${a.id}` }, a.subject), a.urgent ? h("span.badge.urgent", " 紧急") : null),
                     h("td", orgName(dir, a.community)),
-                    h("td", h(`span.badge.status${a.status === "closed" ? ".closed" : ""}`, statusLabel(a.status))),
+                    h("td", h(`span.badge.status${a.status === "closed" ? ".closed" : ""}`, statusLabel(a.status)), stateBadges(a)),
                     h("td", due ? dueChip(due, next) : "—"),
                     h("td", userName(dir, a.assigned_leader || a.target_leader)),
                     h("td", mine ? h("span.badge.pending", "待我办理") : ""),

@@ -3,7 +3,7 @@
 // office's reminders, and the plain edits the edit table allows.
 
 import { createRecord, updateRecord } from "../../api.js";
-import { h, field, select, showFormError, toast, busy, dateTimeInputToPB, pbToDateTimeInput } from "../../ui.js";
+import { h, field, select, showFormError, toast, busy, dateTimeInputToPB, pbToDateTimeInput, confirmDialog } from "../../ui.js";
 import { wf, editAllowed, supervisionKinds } from "../../vocab.js";
 import { actionForm, localError } from "./moves.js";
 
@@ -18,7 +18,7 @@ export function actionsCard(ctx, moves) {
     seen.add(t.action);
     box.append(actionButton(ctx, t));
   }
-  if (user.role === "supervisor" && story.app.status !== "closed") {
+  if (user.role === "supervisor" && story.app.status !== "draft") {
     box.append(superviseButton(ctx));
   }
   for (const b of editButtons(ctx)) box.append(b);
@@ -133,20 +133,43 @@ function scanForm(ctx) {
 
 function superviseButton(ctx) {
   const holder = h("div");
-  const kind = select("kind", supervisionKinds.filter((k) => ["reminder", "criticism", "accountability"].includes(k.value)), "reminder", { empty: null });
+  const kinds = ["reminder", "criticism", "accountability", "follow_up"];
+  const kind = select("kind", supervisionKinds.filter((k) => kinds.includes(k.value)), "reminder", { empty: null });
   const note = h("textarea", { name: "note", rows: 3, required: true, placeholder: "督办内容" });
+  const sat = h("div.choices", { hidden: true }, wf.satisfaction.map((s) => h("label.choice", h("input", { type: "radio", name: "satisfaction", value: s.value }), s.label)));
+  kind.addEventListener("change", () => (sat.hidden = kind.value !== "follow_up"));
   const send = h("button.btn.primary", { type: "submit" }, "发出");
-  const form = h("form.action-form", { novalidate: true }, h("div.form-error", { hidden: true }), field("督办方式", kind), field("督办内容", note), h("div.form-actions", send));
+  const form = h(
+    "form.action-form",
+    { novalidate: true, dataset: { form: "supervise" } },
+    h("div.form-error", { hidden: true }),
+    field("督办方式", kind),
+    h("div.field", h("label", "回访满意度"), sat),
+    field("督办内容", note),
+    h("div.form-actions", send),
+  );
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     if (!note.value.trim()) return showFormError(form, localError({ note: "请填写督办内容。" }));
+    const body = { application: ctx.id, kind: kind.value, note: note.value.trim() };
+    if (kind.value === "follow_up") {
+      body.satisfaction = sat.querySelector("input:checked")?.value || "";
+      if (!body.satisfaction) return showFormError(form, localError({ satisfaction: "请选择回访满意度。" }));
+    }
     try {
-      await busy(send, () => createRecord("supervisions", { application: ctx.id, kind: kind.value, note: note.value.trim() }));
-      toast("督办记录已发出。", "ok");
+      try {
+        await busy(send, () => createRecord("supervisions", body));
+      } catch (err) {
+        // a second identical reminder today: the server asks first
+        const dup = err?.data?.repeat;
+        if (dup?.code !== "duplicate_today" || !(await confirmDialog("再次督办提醒", dup.message, "再次发出"))) throw err;
+        await busy(send, () => createRecord("supervisions", { ...body, repeat: true }));
+      }
+      toast(kind.value === "follow_up" ? "回访已记录。" : "督办记录已发出。", "ok");
       await ctx.reload();
     } catch (err) {
       showFormError(form, err);
     }
   });
-  return h("div", h("button.btn.wide", { type: "button", dataset: { action: "supervise" }, onclick: () => holder.replaceChildren(...(holder.firstChild ? [] : [form])) }, "督办提醒 / 通报批评 / 问责"), holder);
+  return h("div", h("button.btn.wide", { type: "button", dataset: { action: "supervise" }, onclick: () => holder.replaceChildren(...(holder.firstChild ? [] : [form])) }, "督办提醒 / 通报批评 / 问责 / 回访"), holder);
 }

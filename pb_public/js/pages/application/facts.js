@@ -2,13 +2,19 @@
 // date and deadline it has reached.
 
 import { h, fmtDate, fmtDateTime } from "../../ui.js";
-import { applicantKindLabel, categoryLabel, talkFormLabel } from "../../vocab.js";
+import { applicantKindLabel, categoryLabel, talkFormLabel, wf, label } from "../../vocab.js";
 import { orgName, userWithTitle } from "../../directory.js";
 
 /** The 基本情况 card. */
 export function factsCard({ story, dir }) {
   const app = story.app;
+  const stageRows = (wf?.stages || []).flatMap((s) => [
+    [s.label + "期限", fmtDate(app[s.field])],
+    s.stop ? [s.label + "时间", fmtDateTime(app[s.stop])] : ["", ""],
+  ]);
   const rows = [
+    ["退回", app.status === "draft" && app.returned_at ? `已退回（${fmtDateTime(app.returned_at)}）：${app.return_reason || ""}` : ""],
+    ["满意度", app.dissatisfied ? "不满意（待重办或说明理由后销号）" : ""],
     ["约谈主体", `${applicantKindLabel(app.applicant_kind)}（${orgName(dir, app.community)}）`],
     ["所属街道", orgName(dir, app.street)],
     ["联系人", [app.contact_name, app.contact_phone].filter(Boolean).join(" ")],
@@ -25,11 +31,9 @@ export function factsCard({ story, dir }) {
     ["承办单位", orgName(dir, app.handling_unit)],
     ["报送时间", fmtDateTime(app.submitted_at)],
     ["受理时间", fmtDateTime(app.accepted_at)],
-    ["审核期限", fmtDate(app.review_due)],
-    ["送达期限", fmtDate(app.notice_due)],
-    ["商定期限", fmtDate(app.schedule_due)],
-    ["办结时限", fmtDate(app.handling_due)],
+    ...stageRows,
+    ["延期申请", app.extension_state ? `${label(wf?.extensionStates, app.extension_state)}：至 ${fmtDate(app.extension_due)}，${app.extension_reason || ""}` : ""],
     ["销号时间", fmtDateTime(app.closed_at)],
-  ].filter(([, v]) => v);
-  return h("section.card", h("h2", "基本情况"), h("dl.facts", rows.map(([k, v]) => [h("dt", k), h("dd", v)])));
+  ].filter(([k, v]) => k && v);
+  return h("section.card", { id: "facts" }, h("h2", "基本情况"), h("dl.facts", rows.map(([k, v]) => [h("dt", k), h("dd", v)])));
 }

@@ -1,6 +1,7 @@
 // The handling units' feedback, its approval and the applicant's reply.
 
 import { h, fmtDate } from "../../ui.js";
+import { getFileToken, fileUrl } from "../../api.js";
 import { satisfactionLabel, label, leaderDecisions } from "../../vocab.js";
 import { orgName, userName } from "../../directory.js";
 
@@ -32,7 +33,34 @@ export function feedbackCard({ story, dir }) {
             .filter(([, v]) => v)
             .map(([k, v]) => [h("dt", k), h("dd", v)]),
         ),
+        proofList(f),
       ),
     ),
   );
+}
+
+const isImage = (name) => /\.(jpe?g|png|webp|gif|heic)$/i.test(name);
+
+/** The feedback's proof of work: thumbnails of photos, links to documents. */
+function proofList(f) {
+  const names = f.proof || [];
+  if (!names.length) return null;
+  const list = h("ul.proof", { dataset: { count: String(names.length) } });
+  getFileToken()
+    .then((token) =>
+      list.replaceChildren(
+        ...names.map((n) =>
+          h(
+            "li",
+            h(
+              "a",
+              { href: fileUrl("feedback", f.id, n, { token }), target: "_blank", rel: "noopener" },
+              isImage(n) ? h("img", { src: fileUrl("feedback", f.id, n, { token, thumb: "320x240" }), alt: "办理佐证照片", loading: "lazy" }) : n,
+            ),
+          ),
+        ),
+      ),
+    )
+    .catch(() => list.replaceChildren(h("li.muted", `${names.length} 个佐证文件（暂时无法加载）`)));
+  return h("div.proof-block", h("h3", "办理佐证"), list);
 }

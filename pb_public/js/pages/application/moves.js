@@ -24,16 +24,18 @@ export function actionForm(ctx, t) {
   };
   const noteLabels = {
     street_resolve: "街道解决情况", forward: "街道审核意见", return: "退回理由", accept: "受理意见", decline: "不予受理理由",
-    notify: "交办说明", delegate: "指定说明", close: "销号意见",
+    notify: "交办说明", delegate: "指定说明", close: app.dissatisfied ? "销号理由（不满意事项须写明）" : "销号意见",
+    approve_extension: "审批意见", refuse_extension: "不同意延期的理由", redo: "重办要求（不满意的原因）",
   };
   const openTalk = [...story.talks].reverse().find((x) => !x.outcome);
   const pendingFb = [...story.feedback].reverse().find((x) => x.leader_decision === "pending");
   const approvedFb = [...story.feedback].reverse().find((x) => x.leader_decision === "approved" && !x.replied_on);
   const leaderOptions = (exclude) => leaders(dir).filter((l) => l.value !== exclude);
+  let proof = null; // the feedback's proof-of-work files
 
   if (t.via === "applications.update") {
     for (const f of t.fields) {
-      if (f === "decision_note") add(f, noteLabels[t.action] || "处理意见", h("textarea", { name: f, rows: 3, required: t.noteRequired }));
+      if (f === "decision_note") add(f, noteLabels[t.action] || "处理意见", h("textarea", { name: f, rows: 3, required: t.noteRequired || (t.action === "close" && !!app.dissatisfied) }));
       else if (f === "urgent") parts.push(h("div.field", h("label.choice", (inputs[f] = h("input", { type: "checkbox", name: f, checked: !!app.urgent })), "特殊约谈事项（紧急）")));
       else if (f === "litigation_or_petition")
         parts.push(h("div.field", h("label.choice", (inputs[f] = h("input", { type: "checkbox", name: f, checked: !!app.litigation_or_petition })), "涉法涉访（按一般来信处理）")));
@@ -45,6 +47,13 @@ export function actionForm(ctx, t) {
         const base = ymd(app.schedule_due) || todayYMD();
         add(f, "新的商定期限", h("input", { type: "date", name: f, required: true, min: addDays(base, 1), value: addDays(base, 5) }), "须晚于原期限 " + fmtDate(app.schedule_due));
       } else if (f === "postpone_reason") add(f, "延期理由（书面说明）", h("textarea", { name: f, rows: 3, required: true }));
+      else if (f.endsWith("_ack_at")) parts.push(h("p.muted", "签收即确认已收到交办，签收时间由系统记录；期限不因签收而改变。"));
+      else if (f === "extension_due") {
+        const base = ymd(app.handling_due) || todayYMD();
+        add(f, "申请延期至", h("input", { type: "date", name: f, required: true, min: addDays(base, 1), value: addDays(base, 10) }), "须晚于原办结时限 " + fmtDate(app.handling_due));
+      } else if (f === "extension_reason") add(f, "延期理由", h("textarea", { name: f, rows: 3, required: true }));
+      else if (f === "extension_state") parts.push(h("p", `申请延期至 ${fmtDate(app.extension_due)}（原时限 ${fmtDate(app.handling_due)}）：${app.extension_reason || ""}`));
+      else if (f === "handling_due") add(f, "新的办结时限", h("input", { type: "date", name: f, required: true, min: addDays(todayYMD(), 1), value: addDays(todayYMD(), 15) }));
       else add(f, fieldLabels[f] || f, h("input", { name: f }));
     }
   } else if (t.action === "schedule") {
@@ -81,6 +90,8 @@ export function actionForm(ctx, t) {
     add("measures", "办理措施", h("textarea", { name: "measures", rows: 3 }));
     add("result", "办理结果", h("textarea", { name: "result", rows: 4, required: true }));
     add("completed_on", "完成日期", h("input", { type: "date", name: "completed_on", value: todayYMD(), max: todayYMD() }));
+    proof = h("input", { type: "file", name: "proof", multiple: true, accept: "image/*,application/pdf,.doc,.docx,.xls,.xlsx" });
+    parts.push(field("办理佐证（现场照片、文件，最多 10 个，每个 5 MB 以内）", proof));
   } else if (t.action === "approve_feedback" || t.action === "return_feedback") {
     if (!pendingFb) return h("div.action-form", h("p.warn", "找不到待审核的反馈。"));
     add("leader_comment", t.action === "return_feedback" ? "退回意见" : "审核意见", h("textarea", { name: "leader_comment", rows: 3, required: t.noteRequired }));
@@ -123,8 +134,12 @@ export function actionForm(ctx, t) {
       if (required && !value(name)) missing[name] = "请填写此项。";
     }
     if (Object.keys(missing).length) return showFormError(form, localError(missing, "请填写标红的必填项。"));
+    const files = [...(proof?.files || [])];
+    if (files.length > 10) return showFormError(form, localError({ proof: "办理佐证最多 10 个文件。" }));
+    const big = files.find((f) => f.size > 5 << 20);
+    if (big) return showFormError(form, localError({ proof: `文件“${big.name}”超过 5 MB，请压缩后重试。` }));
     try {
-      await busy(send, () => perform(ctx, t, value, { openTalk, pendingFb, approvedFb }), "正在提交…");
+      await busy(send, () => perform(ctx, t, value, { openTalk, pendingFb, approvedFb, files }), "正在提交…");
       ctx.openAction = "";
       toast(`已完成：${t.label}。`, "ok");
       if (ctx.isField) syncNow();
@@ -137,17 +152,18 @@ export function actionForm(ctx, t) {
 }
 
 /** Makes the write of move t (a plain record save: the server's hooks decide). */
-async function perform(ctx, t, value, { openTalk, pendingFb, approvedFb }) {
+async function perform(ctx, t, value, { openTalk, pendingFb, approvedFb, files = [] }) {
   const app = ctx.story.app;
   if (ctx.isField) await syncNow(); // the tablet's queued edits go first
   switch (t.via) {
     case "applications.update": {
-      const body = {};
+      const body = { ...(t.sets || {}) };
       if (t.from !== t.to) body.status = t.to;
       for (const f of t.fields) {
+        if (f.endsWith("_ack_at")) body[f] = new Date().toISOString(); // the server records its own time
         const v = value(f);
         if (v === undefined) continue;
-        if (f === "schedule_due") body[f] = dateInputToPB(v);
+        if (["schedule_due", "extension_due", "handling_due"].includes(f)) body[f] = dateInputToPB(v);
         else if (typeof v === "boolean") {
           if (v !== !!app[f]) body[f] = v;
         } else if (v !== "" || t.noteRequired) body[f] = v;
@@ -178,13 +194,14 @@ async function perform(ctx, t, value, { openTalk, pendingFb, approvedFb }) {
       }
       return updateRecord("talks", openTalk.id, body);
     }
-    case "feedback.create":
-      return createRecord("feedback", {
-        application: app.id,
-        measures: value("measures"),
-        result: value("result"),
-        completed_on: dateInputToPB(value("completed_on")),
-      });
+    case "feedback.create": {
+      const fields = { application: app.id, measures: value("measures"), result: value("result"), completed_on: dateInputToPB(value("completed_on")) };
+      if (!files.length) return createRecord("feedback", fields);
+      const body = new FormData();
+      for (const [k, v] of Object.entries(fields)) body.append(k, v);
+      for (const f of files) body.append("proof", f);
+      return createRecord("feedback", body);
+    }
     case "feedback.update":
       if (t.action === "reply") {
         return updateRecord("feedback", approvedFb.id, {
