@@ -48,3 +48,27 @@ func TestFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryOpenStatusHasAClock: the deadline table covers every status a
+// matter waits in for someone (the draft is the community's own), names
+// a holder for each clock, and its labels are what /api/workflow serves.
+func TestEveryOpenStatusHasAClock(t *testing.T) {
+	for _, s := range Statuses {
+		if Open(s) && s != StatusDraft && OpenDeadline(s) == "" {
+			t.Errorf("%s (%s) has no clock", s, StatusLabels[s])
+		}
+	}
+	seen := map[string]bool{}
+	for _, s := range Stages {
+		if seen[s.Field] {
+			t.Errorf("%s twice in the table", s.Field)
+		}
+		seen[s.Field] = true
+		if s.Holder.Role == "" || s.Label == "" || DeadlineLabels[s.Field] != s.Label {
+			t.Errorf("%s: holder %q, label %q", s.Field, s.Holder.Role, s.Label)
+		}
+		if (s.Clock == ClockWorkdays || s.Clock == ClockReview) && s.Length() < 1 {
+			t.Errorf("%s counts no days", s.Field)
+		}
+	}
+}
