@@ -117,15 +117,23 @@ func BulletinData(f *stats.Figures, month time.Time, issuer, scope string) *pdf.
 		})
 	}
 	for _, o := range f.Overdue {
+		// the stage's holder, from the deadline table
 		responsible := o.Leader
-		switch o.Deadline {
-		case workflow.DeadlineHandling:
+		stage, _ := workflow.StageOf(o.Deadline)
+		switch stage.Holder.Scope {
+		case workflow.ScopeHandlingUnit:
 			responsible = o.Unit
-		case workflow.DeadlineReview, workflow.DeadlineNotice:
-			responsible = "专门工作小组"
+		case workflow.ScopeStreet:
+			responsible = o.Street
+		case workflow.ScopeAny, workflow.ScopeCommunity:
+			responsible = workflow.RoleLabels[stage.Holder.Role]
+		}
+		name := stageNames[o.Deadline]
+		if name == "" {
+			name = stage.Label
 		}
 		d.Overdue = append(d.Overdue, pdf.OverdueItem{
-			Serial: o.Serial, Subject: o.Subject, Stage: stageNames[o.Deadline],
+			Serial: o.Serial, Subject: o.Subject, Stage: name,
 			Responsible: responsible, DaysOverdue: o.DaysLate,
 		})
 	}

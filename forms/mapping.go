@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -519,9 +520,10 @@ func (mp *mapper) feedback(a, fb *core.Record) (*mapped, error) {
 	if responsible == "" {
 		responsible = mp.userName(fb.GetString(collections.FbSubmittedBy))
 	}
-	deadline := local(talk, collections.TalkHandlingDue)
+	// the matter's deadline as it stands (an approved extension moved it), else the talk's
+	deadline := local(a, collections.AppHandlingDue)
 	if deadline.IsZero() {
-		deadline = local(a, collections.AppHandlingDue)
+		deadline = local(talk, collections.TalkHandlingDue)
 	}
 	d := &pdf.FeedbackData{
 		Subject:           a.GetString(collections.AppSubject),
@@ -537,6 +539,7 @@ func (mp *mapper) feedback(a, fb *core.Record) (*mapped, error) {
 		Result:            fb.GetString(collections.FbResult),
 		RepliedAt:         local(fb, collections.FbRepliedOn),
 		Satisfaction:      fb.GetString(collections.FbSatisfaction),
+		Proof:             proofNames(fb.GetStringSlice(collections.FbProof)),
 	}
 	switch decision := fb.GetString(collections.FbLeaderDecision); decision {
 	case workflow.DecisionApproved, workflow.DecisionReturned:
@@ -563,4 +566,17 @@ func (mp *mapper) decidedBy(fb *core.Record, leader string) string {
 		return ev.GetString(collections.EvActorName)
 	}
 	return mp.userName(leader)
+}
+
+// storedSuffix is what PocketBase adds to an uploaded file's name.
+var storedSuffix = regexp.MustCompile(`_[a-z0-9]{10}(\.[^.]*)?$`)
+
+// proofNames are the proof files' names as uploaded (PocketBase's random
+// suffix dropped).
+func proofNames(stored []string) []string {
+	out := make([]string, len(stored))
+	for i, n := range stored {
+		out[i] = storedSuffix.ReplaceAllString(n, "$1")
+	}
+	return out
 }

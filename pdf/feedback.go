@@ -1,7 +1,9 @@
 package pdf
 
 import (
+	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"yuetan/workflow"
@@ -49,6 +51,7 @@ type FeedbackData struct {
 	RepliedAt         time.Time // 答复申报主体日期; zero leaves it blank
 	Satisfaction      string    // Satisfaction* constant; "" ticks nothing
 	Applicant         Opinion   // 申报主体意见: comment (Text) and who signed
+	Proof             []string  // 办理佐证: the names of the photos and documents filed; none leaves the row out
 }
 
 // RenderFeedback writes the handling feedback form as PDF to w.
@@ -62,7 +65,7 @@ func RenderFeedback(w io.Writer, d FeedbackData) error {
 			return row{cells: []cell{lbl(feedbackLabelW, label), b}, minH: feedbackSignH}
 		}
 
-		c.table([]row{
+		rows := []row{
 			{cells: []cell{lbl(feedbackLabelW, "约谈事项"), val(feedbackFullW, d.Subject)}, minH: feedbackRowH},
 			{cells: []cell{lbl(feedbackLabelW, "申报主体"), val(feedbackHalfW, d.ApplicantName),
 				lbl(feedbackLabelW, "约谈领导"), val(feedbackHalfW, leader(d.LeaderName, d.LeaderTitle))}, minH: feedbackRowH},
@@ -74,10 +77,17 @@ func RenderFeedback(w io.Writer, d FeedbackData) error {
 				lbl(feedbackLabelW, "答复日期"), val(feedbackHalfW, dateOrBlank(d.RepliedAt))}, minH: feedbackRowH},
 			{cells: []cell{lbl(feedbackLabelW, "办理措施"), para(feedbackFullW, d.Measures)}, minH: feedbackMeasuresH},
 			{cells: []cell{lbl(feedbackLabelW, "办理结果"), para(feedbackFullW, d.Result)}, minH: feedbackResultH},
+		}
+		if len(d.Proof) > 0 {
+			rows = append(rows, row{cells: []cell{lbl(feedbackLabelW, "办理佐证"),
+				para(feedbackFullW, fmt.Sprintf("共%d件：%s", len(d.Proof), strings.Join(d.Proof, "；")))}, minH: feedbackRowH})
+		}
+		rows = append(rows,
 			box("承办单位\n负责人", d.UnitHead, "负责人签字", true),
 			box("领导审核意见", d.LeaderApproval, "领导签字", false),
-			{cells: []cell{lbl(feedbackLabelW, "满意度"), c.choices(feedbackFullW, satisfactions(), d.Satisfaction)}},
+			row{cells: []cell{lbl(feedbackLabelW, "满意度"), c.choices(feedbackFullW, satisfactions(), d.Satisfaction)}},
 			box("申报主体意见", d.Applicant, "申报主体签字", false),
-		}, nil)
+		)
+		c.table(rows, nil)
 	})
 }

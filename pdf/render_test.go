@@ -432,3 +432,27 @@ func TestConcurrentRender(t *testing.T) {
 		}
 	}
 }
+
+// TestFeedbackListsProof: the feedback form lists the proof of work filed
+// with it, and leaves the row out when there is none.
+func TestFeedbackListsProof(t *testing.T) {
+	pdftotext := requireTool(t, "pdftotext")
+	text := func(d FeedbackData) string {
+		var buf bytes.Buffer
+		if err := RenderFeedback(&buf, d); err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command(pdftotext, writeTemp(t, "f.pdf", buf.Bytes()), "-").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(strings.Fields(string(out)), "")
+	}
+	got := text(FeedbackData{Meta: meta("F-1"), Subject: "排涝改造", Result: "已完成", Proof: []string{"现场照片.jpg", "验收单.pdf"}})
+	if !strings.Contains(got, "办理佐证") || !strings.Contains(got, "共2件：现场照片.jpg；验收单.pdf") {
+		t.Errorf("proof not listed:\n%s", got)
+	}
+	if got := text(FeedbackData{Meta: meta("F-2"), Subject: "排涝改造", Result: "已完成"}); strings.Contains(got, "办理佐证") {
+		t.Errorf("a proof row without proof:\n%s", got)
+	}
+}

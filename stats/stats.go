@@ -8,6 +8,8 @@ package stats
 import (
 	"fmt"
 	"net/http"
+	"reflect"
+	"slices"
 	"sort"
 	"time"
 
@@ -98,10 +100,18 @@ type Figures struct {
 		OnSpot   int `json:"on_spot"`
 		Assigned int `json:"assigned"`
 	} `json:"resolved"`
-	Closed       int             `json:"closed"`
-	OnTime       map[string]Rate `json:"on_time"` // by deadline field
-	OverdueNow   int             `json:"overdue_now"`
-	Overdue      []Overdue       `json:"overdue"`
+	Closed     int             `json:"closed"`
+	OnTime     map[string]Rate `json:"on_time"` // by deadline field
+	OverdueNow int             `json:"overdue_now"`
+	// DissatisfiedOpen: matters whose last reply or 回访 was 不满意, not yet sent back or closed
+	DissatisfiedOpen int `json:"dissatisfied_open"`
+	// Extensions: the handling units' last extension request per matter, by outcome
+	Extensions struct {
+		Pending  int `json:"pending"`
+		Approved int `json:"approved"`
+		Refused  int `json:"refused"`
+	} `json:"extensions"`
+	Overdue      []Overdue `json:"overdue"`
 	Satisfaction struct {
 		Replied            int     `json:"replied"`
 		Satisfied          int     `json:"satisfied"`
@@ -125,19 +135,29 @@ type appRow struct {
 	Rank           string `db:"rank"`
 	LeaderName     string `db:"leader_name"`
 	UnitName       string `db:"unit_name"`
-	ReviewDue      string `db:"review_due"`
-	NoticeDue      string `db:"notice_due"`
-	ScheduleDue    string `db:"schedule_due"`
-	HandlingDue    string `db:"handling_due"`
-	ReviewedAt     string `db:"reviewed_at"`
-	NotifiedAt     string `db:"notified_at"`
-	ScheduledAt    string `db:"scheduled_at"`
-	FeedbackAt     string `db:"feedback_at"`
 	ForwardedAt    string `db:"forwarded_at"`
 	ResolvedAt     string `db:"resolved_at"`
 	AcceptedAt     string `db:"accepted_at"`
 	Outcome        string `db:"outcome"`
 	Satisfaction   string `db:"satisfaction"`
+	Dissatisfied   string `db:"dissatisfied"`
+	Extension      string `db:"extension_state"`
+	// Clocks are the deadline table's columns (due, stop and done fields), by name.
+	Clocks map[string]string `db:"-"`
+}
+
+// clockColumns are the application columns of the deadline table
+// (workflow.Stages): every due, stop and done field.
+func clockColumns() []string {
+	var out []string
+	for _, s := range workflow.Stages {
+		for _, c := range []string{s.Field, s.Stop, s.Done} {
+			if c != "" && !slices.Contains(out, c) {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
 }
 
 func parseTime(s string) time.Time {
@@ -233,38 +253,58 @@ func compute(db dbx.Builder, app core.App, cal *workdays.Calendar, q Query, now 
 		case workflow.OutcomeAssigned:
 			f.Resolved.Assigned++
 		}
-		// on time per stage: the stage's act against its deadline
-		for _, st := range []struct{ field, due, done string }{
-			{workflow.DeadlineReview, r.ReviewDue, r.ReviewedAt},
-			{workflow.DeadlineNotice, r.NoticeDue, r.NotifiedAt},
-			{workflow.DeadlineSchedule, r.ScheduleDue, r.ScheduledAt},
-			{workflow.DeadlineHandling, r.HandlingDue, r.FeedbackAt},
-		} {
-			due, done := parseTime(st.due), parseTime(st.done)
+		// on time per stage (the deadline table's stages with an act of their
+		// own): the act against its deadline
+		for _, st := range workflow.Stages {
+			if st.Done == "" {
+				continue
+			}
+			due, done := parseTime(r.Clocks[st.Field]), parseTime(r.Clocks[st.Done])
 			if due.IsZero() || done.IsZero() {
 				continue
 			}
-			rate := f.OnTime[st.field]
+			rate := f.OnTime[st.Field]
 			rate.add(!done.After(due))
-			f.OnTime[st.field] = rate
+			f.OnTime[st.Field] = rate
+			if st.Stop != "" {
+				continue // 签收 counts in the response rate, not the groups' on-time
+			}
 			sg.OnTime.add(!done.After(due))
 			cg.OnTime.add(!done.After(due))
 		}
-		if field := workflow.OpenDeadline(r.Status); field != "" {
-			due := parseTime(map[string]string{
-				workflow.DeadlineReview: r.ReviewDue, workflow.DeadlineNotice: r.NoticeDue,
-				workflow.DeadlineSchedule: r.ScheduleDue, workflow.DeadlineHandling: r.HandlingDue,
-			}[field])
-			if !due.IsZero() && now.After(due) {
-				f.OverdueNow++
-				sg.Overdue++
-				cg.Overdue++
-				f.Overdue = append(f.Overdue, Overdue{
-					Application: r.ID, Serial: r.Serial, Subject: r.Subject, Status: r.Status,
-					Deadline: field, DueOn: workdays.FormatDate(due), DaysLate: cal.WorkdaysBetween(due, now),
-					Leader: r.LeaderName, Unit: r.UnitName, Street: orgNames[street],
-				})
+		// overdue now: the running clock that passed first
+		var late *workflow.Stage
+		var lateDue time.Time
+		for _, st := range workflow.StagesIn(r.Status) {
+			if !st.Running(r.Status, func(c string) string { return r.Clocks[c] }) {
+				continue
 			}
+			due := parseTime(r.Clocks[st.Field])
+			if !due.IsZero() && now.After(due) && (late == nil || due.Before(lateDue)) {
+				st := st
+				late, lateDue = &st, due
+			}
+		}
+		if late != nil {
+			f.OverdueNow++
+			sg.Overdue++
+			cg.Overdue++
+			f.Overdue = append(f.Overdue, Overdue{
+				Application: r.ID, Serial: r.Serial, Subject: r.Subject, Status: r.Status,
+				Deadline: late.Field, DueOn: workdays.FormatDate(lateDue), DaysLate: cal.WorkdaysBetween(lateDue, now),
+				Leader: r.LeaderName, Unit: r.UnitName, Street: orgNames[street],
+			})
+		}
+		if r.Dissatisfied == "true" || r.Dissatisfied == "1" {
+			f.DissatisfiedOpen++
+		}
+		switch r.Extension {
+		case workflow.ExtensionPending:
+			f.Extensions.Pending++
+		case workflow.ExtensionApproved:
+			f.Extensions.Approved++
+		case workflow.ExtensionRefused:
+			f.Extensions.Refused++
 		}
 		switch r.Satisfaction {
 		case workflow.SatisfactionSatisfied:
@@ -312,24 +352,47 @@ func applications(db dbx.Builder, app core.App, q Query, params dbx.Params) ([]a
 	sel := db.Select(a+".id", a+".serial", a+".subject", a+".status", a+".community", a+".street",
 		a+".assigned_leader", a+".handling_unit",
 		"COALESCE(__u.leader_rank, '') AS rank", "COALESCE(__u.name, '') AS leader_name", "COALESCE(__o.name, '') AS unit_name",
-		a+".review_due", a+".notice_due", a+".schedule_due", a+".handling_due",
-		a+".reviewed_at", a+".notified_at", a+".scheduled_at", a+".accepted_at", a+".feedback_at", a+".forwarded_at", a+".resolved_at",
+		a+".accepted_at", a+".forwarded_at", a+".resolved_at", a+".dissatisfied", a+".extension_state",
 		"COALESCE((SELECT t.outcome FROM talks t WHERE t.application = "+a+".id AND t.outcome != '' ORDER BY t.created DESC LIMIT 1), '') AS outcome",
 		"COALESCE((SELECT f.satisfaction FROM feedback f WHERE f.application = "+a+".id AND f.satisfaction != '' ORDER BY f.created DESC LIMIT 1), '') AS satisfaction").
 		From(a).
 		LeftJoin("users __u", dbx.NewExp("[[__u.id]] = [["+a+".assigned_leader]]")).
 		LeftJoin("orgs __o", dbx.NewExp("[[__o.id]] = [["+a+".handling_unit]]")).
 		Where(dbx.NewExp("[["+a+".created]] >= {:from} AND [["+a+".created]] < {:to}", params))
+	for _, c := range clockColumns() {
+		sel.AndSelect(a + "." + c)
+	}
 	if !q.District {
 		if err := visibleTo(app, sel, a, q.Viewer); err != nil {
 			return nil, err
 		}
 	}
-	var rows []appRow
-	if err := sel.All(&rows); err != nil {
+	var raw []dbx.NullStringMap
+	if err := sel.All(&raw); err != nil {
 		return nil, fmt.Errorf("stats applications: %w", err)
 	}
+	rows := make([]appRow, len(raw))
+	for i, m := range raw {
+		rows[i] = rowOf(m)
+	}
 	return rows, nil
+}
+
+// rowOf reads a row's columns into an appRow by its db tags, and the
+// deadline table's columns into Clocks.
+func rowOf(m dbx.NullStringMap) appRow {
+	var r appRow
+	v := reflect.ValueOf(&r).Elem()
+	for i := range v.NumField() {
+		if tag := v.Type().Field(i).Tag.Get("db"); tag != "" && tag != "-" {
+			v.Field(i).SetString(m[tag].String)
+		}
+	}
+	r.Clocks = map[string]string{}
+	for _, c := range clockColumns() {
+		r.Clocks[c] = m[c].String
+	}
+	return r
 }
 
 // visibleTo narrows q, a query on collection, to the records its list rule
