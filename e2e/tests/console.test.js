@@ -393,3 +393,125 @@ test("the other moves work from their forms: decline, resolve on the spot, retur
   assert.equal(after.status, "notified");
   await from.context().close();
 });
+
+/** Clicks an in-place move (签收, 延期) and waits for its line on the timeline. */
+async function inPlace(page, action, line, fill = async () => {}) {
+  await page.click(`button[data-action="${action}"]`);
+  const form = page.locator(`form[data-form="${action}"]`);
+  await form.waitFor();
+  await fill(form);
+  await form.locator('button[type="submit"]').click();
+  await page.waitForSelector(`#timeline .what:has-text("${line}")`, { timeout: 30000 });
+}
+
+test("a unit acknowledges and asks for more time, the leader approves; a dissatisfied 回访 sends the matter back for 重办; reminders reach the unit", async () => {
+  const bySubject = async (s) =>
+    (await srv.api("GET", `/api/collections/applications/records?filter=${encodeURIComponent(`subject = "${s}"`)}`)).body.items[0];
+  // a matter assigned to 区经信局 today, with a deadline three weeks out (built over REST as each role)
+  const one = async (coll, filter) => (await srv.api("GET", `/api/collections/${coll}/records?filter=${encodeURIComponent(filter)}`)).body.items[0];
+  const ok = async (res) => (assert.ok(res.status < 300, JSON.stringify(res.body)), res.body);
+  const chief = await one("users", 'email = "chief@yuetan.example"');
+  const h3 = await one("users", 'email = "handler3@yuetan.example"');
+  const unitId = (await one("orgs", 'code = "JD-JX"')).id;
+  const made = await ok(await srv.api("POST", "/api/collections/applications/records", {
+    community: (await one("orgs", 'code = "DL-HC"')).id, applicant_kind: "community", subject: `划船社区路灯改造（延期 ${Date.now().toString(36)}）`,
+    category: "community_building", target_leader: chief.id, talk_form: "visit", description: "路灯老化。", request: "约谈改造。",
+  }, "staff@yuetan.example"));
+  const u = `/api/collections/applications/records/${made.id}`;
+  await ok(await srv.api("PATCH", u, { status: "submitted" }, "staff@yuetan.example"));
+  await ok(await srv.api("PATCH", u, { status: "forwarded", decision_note: "上报" }, "street@yuetan.example"));
+  await ok(await srv.api("PATCH", u, { status: "accepted", decision_note: "受理" }, "wg@yuetan.example"));
+  await ok(await srv.api("PATCH", u, { status: "notified", decision_note: "送达" }, "wg@yuetan.example"));
+  const inThreeWeeks = new Date(Date.now() + 21 * 86400000).toISOString().slice(0, 10);
+  const talk = await ok(await srv.api("POST", "/api/collections/talks/records", {
+    application: made.id, scheduled_at: new Date(Date.now() - 3600000).toISOString(), place: "划船社区", form: "visit" }, "chief@yuetan.example"));
+  await ok(await srv.api("PATCH", `/api/collections/talks/records/${talk.id}`, {
+    outcome: "assigned", record: "群众反映路灯老化", response: "交区经信局办理", handling_unit: unitId, responsible: h3.id,
+    handling_due: `${inThreeWeeks} 00:00:00.000Z` }, "chief@yuetan.example"));
+  const app = (await srv.api("GET", u)).body;
+  assert.equal(app.status, "in_handling");
+
+  // 承办人: 待签收 in the queue; 签收, then ask for more time (an earlier date is refused beside its field)
+  const handler = await as("handler3@yuetan.example");
+  await ready(handler, "queue");
+  await handler.waitForSelector(`#queue a[data-id="${app.id}"] .badge.ack`);
+  await handler.click(`#queue a[data-id="${app.id}"]`);
+  await ready(handler, "application");
+  await inPlace(handler, "acknowledge", "签收交办事项");
+  assert.ok((await srv.api("GET", `/api/collections/applications/records/${app.id}`)).body.handler_ack_at, "签收 recorded");
+  await handler.click('button[data-action="request_extension"]');
+  const req = handler.locator('form[data-form="request_extension"]');
+  const due = app.handling_due.slice(0, 10);
+  const dayBefore = new Date(Date.parse(due) - 86400000).toISOString().slice(0, 10);
+  await req.locator('input[name="extension_due"]').evaluate((el, v) => { el.min = ""; el.value = v; }, dayBefore);
+  await req.locator('textarea[name="extension_reason"]').fill("需协调供电部门停电施工。");
+  await req.locator('button[type="submit"]').click();
+  await handler.waitForSelector('form[data-form="request_extension"] .form-error:not([hidden])');
+  assert.match(await req.locator(".form-error").textContent(), /晚于原时限/);
+  assert.equal((await srv.api("GET", `/api/collections/applications/records/${app.id}`)).body.extension_state, "", "nothing changed");
+  const later = new Date(Date.parse(due) + 10 * 86400000).toISOString().slice(0, 10);
+  await req.locator('input[name="extension_due"]').fill(later);
+  await req.locator('button[type="submit"]').click();
+  await handler.waitForSelector('#timeline .what:has-text("申请延期办结")', { timeout: 30000 });
+
+  // 被约谈领导: 延期待审批 in the queue; approve: the clock moves
+  const leader = await as("chief@yuetan.example");
+  await ready(leader, "queue");
+  await leader.waitForSelector(`#queue a[data-id="${app.id}"] .badge.extension`);
+  await leader.click(`#queue a[data-id="${app.id}"]`);
+  await ready(leader, "application");
+  await inPlace(leader, "approve_extension", "同意延期", async (f) => {
+    await f.locator('textarea[name="decision_note"]').fill("同意延期，请按新时限办结。");
+  });
+  const extended = (await srv.api("GET", `/api/collections/applications/records/${app.id}`)).body;
+  assert.equal(extended.extension_state, "approved");
+  assert.equal(extended.handling_due.slice(0, 10), later);
+
+  // 督查: a reminder reaches the unit's queue and menu; the same again today asks first
+  const sup = await as("sup@yuetan.example");
+  await openApp(sup, app.id);
+  const remind = async () => {
+    await sup.click('button[data-action="supervise"]');
+    const f = sup.locator('form[data-form="supervise"]');
+    await f.waitFor();
+    await f.locator('textarea[name="note"]').fill("请按延期后的时限抓紧办理。");
+    await f.locator('button[type="submit"]').click();
+  };
+  await remind();
+  await sup.waitForSelector('#supervisions .what:has-text("督办提醒")', { timeout: 30000 });
+  await remind();
+  await sup.waitForSelector('dialog:has-text("确定要再次提醒吗")');
+  await sup.click('dialog button:has-text("取消")');
+  const reminders = (await srv.api("GET", `/api/collections/supervisions/records?filter=${encodeURIComponent(`application = "${app.id}" && kind = "reminder"`)}`)).body;
+  assert.equal(reminders.totalItems, 1, "the unconfirmed second reminder was not sent");
+  assert.equal(reminders.items[0].created_by, (await srv.api("GET", `/api/collections/users/records?filter=${encodeURIComponent('email = "sup@yuetan.example"')}`)).body.items[0].id);
+  await handler.goto(`${srv.url}/#/queue`);
+  await ready(handler, "queue");
+  await handler.waitForSelector(`#queue a[data-id="${app.id}"] .badge.reminded`, { timeout: 30000 });
+  await handler.waitForSelector('.nav-link[data-path="/queue"] .nav-count');
+
+  // a replied matter: the office's own 回访 finds it 不满意 → 重办 with a new deadline
+  const replied = await bySubject("东柳坊小区物业管理问题");
+  assert.equal(replied.status, "replied");
+  await openApp(sup, replied.id);
+  await sup.click('button[data-action="supervise"]');
+  const fu = sup.locator('form[data-form="supervise"]');
+  await fu.locator('select[name="kind"]').selectOption("follow_up");
+  await fu.locator('input[name="satisfaction"][value="dissatisfied"]').check();
+  await fu.locator('textarea[name="note"]').fill("电话回访：物业服务仍未改善。");
+  await fu.locator('button[type="submit"]').click();
+  await sup.waitForSelector('#facts dd:has-text("不满意")', { timeout: 30000 });
+  await move(sup, "redo", "in_handling", async (f) => {
+    await f.locator('textarea[name="decision_note"]').fill("回访不满意，请区住建局重新办理。");
+  });
+  const redone = (await srv.api("GET", `/api/collections/applications/records/${replied.id}`)).body;
+  assert.equal(redone.dissatisfied, false);
+  assert.ok(redone.handling_due > new Date().toISOString().replace("T", " "), "a new handling deadline");
+  const unit = await as("handler2@yuetan.example");
+  await ready(unit, "queue");
+  await unit.waitForSelector(`#queue a[data-id="${replied.id}"] .badge.ack`, { timeout: 30000 });
+  for (const p of [handler, leader, sup, unit]) {
+    assert.deepEqual(p.errors, []);
+    await p.context().close();
+  }
+});

@@ -6,7 +6,10 @@ import { wf, statusLabel } from "../../vocab.js";
 /** The 办理过程 card (online only). */
 export function timelineCard({ story }) {
   if (story.offline) return null;
-  const actionLabel = (a) => wf.transitions.find((t) => t.action === a)?.label || { create: "新建约谈申请" }[a] || a;
+  // an action may have rows in several statuses (签收 by the leader, by the unit): the event's own first
+  const actionLabel = (e) =>
+    (wf.transitions.find((t) => t.action === e.action && t.from === e.from_status) || wf.transitions.find((t) => t.action === e.action))?.label ||
+    { create: "新建约谈申请" }[e.action] || e.action;
   return h(
     "section.card",
     { id: "timeline" },
@@ -18,7 +21,7 @@ export function timelineCard({ story }) {
             h(
               "li",
               h("div.when", fmtDateTime(e.created), " · ", e.actor_name || "系统"),
-              h("div.what", actionLabel(e.action), e.to_status ? h("span.muted", `（${statusLabel(e.from_status) || "新建"} → ${statusLabel(e.to_status)}）`) : null),
+              h("div.what", actionLabel(e), e.to_status && e.to_status !== e.from_status ? h("span.muted", `（${statusLabel(e.from_status) || "新建"} → ${statusLabel(e.to_status)}）`) : null),
               e.note ? h("div.note-text", e.note) : null,
             ),
           ),
