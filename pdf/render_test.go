@@ -436,7 +436,7 @@ func TestConcurrentRender(t *testing.T) {
 // TestFeedbackListsProof: the feedback form lists the proof of work filed
 // with it, and leaves the row out when there is none.
 func TestFeedbackListsProof(t *testing.T) {
-	pdftotext := requireTool(t, "pdftotext")
+	pdftotext := testtool.Require(t, "pdftotext")
 	text := func(d FeedbackData) string {
 		var buf bytes.Buffer
 		if err := RenderFeedback(&buf, d); err != nil {
