@@ -68,6 +68,12 @@ export async function figuresPage(main) {
         kpi(f.closed, "已销号（件）", "closed"),
         kpi(f.overdue_now, "当前超期（项）", "overdue"),
         kpi(sat.replied ? pct(sat.rate) : "—", `满意率（已答复 ${sat.replied || 0} 件）`, "satisfaction"),
+        kpi(f.dissatisfied_open ?? 0, "不满意待重办（件）", "dissatisfied"),
+        kpi(
+          (f.extensions?.pending ?? 0) + (f.extensions?.approved ?? 0) + (f.extensions?.refused ?? 0),
+          `延期申请（同意 ${f.extensions?.approved ?? 0} · 不同意 ${f.extensions?.refused ?? 0} · 待批 ${f.extensions?.pending ?? 0}）`,
+          "extensions",
+        ),
       ),
       h(
         "div.charts",
