@@ -515,3 +515,38 @@ test("a unit acknowledges and asks for more time, the leader approves; a dissati
     await p.context().close();
   }
 });
+
+test("a returned application shows 已退回 with the street's reason, first in its community's list, and keeps its serial", async () => {
+  const one = async (coll, filter) => (await srv.api("GET", `/api/collections/${coll}/records?filter=${encodeURIComponent(filter)}`)).body.items[0];
+  const made = (await srv.api("POST", "/api/collections/applications/records", {
+    community: (await one("orgs", 'code = "DL-HC"')).id, applicant_kind: "community", subject: `划船社区健身器材更新（退回 ${Date.now().toString(36)}）`,
+    category: "community_building", target_leader: (await one("users", 'email = "secretary@yuetan.example"')).id, talk_form: "visit",
+  }, "staff@yuetan.example")).body;
+  const u = `/api/collections/applications/records/${made.id}`;
+  const serial = (await srv.api("PATCH", u, { status: "submitted" }, "staff@yuetan.example")).body.serial;
+  assert.ok(serial, "numbered on submission");
+
+  const street = await as("street@yuetan.example");
+  await openApp(street, made.id);
+  await move(street, "return", "draft", async (f) => {
+    await f.locator('textarea[name="decision_note"]').fill("请补充涉及群众人数和现场照片。");
+  });
+
+  const staff = await as("staff@yuetan.example");
+  await ready(staff, "issues");
+  await staff.click('a.nav-link[data-path="/apps"]');
+  await ready(staff, "apps");
+  // the tablet's copy arrives with its first sync: then the returned application leads the list
+  await staff.waitForFunction((id) => document.querySelector("#app-list .item")?.dataset.id === id, made.id, { timeout: 30000 });
+  const first = staff.locator("#app-list .item").first();
+  assert.equal(await first.locator(".badge.returned").textContent(), "已退回");
+  assert.match(await first.locator(".returned-reason").textContent(), /请补充涉及群众人数和现场照片/);
+
+  const again = (await srv.api("PATCH", u, { status: "submitted" }, "staff@yuetan.example")).body;
+  assert.equal(again.serial, serial, "the serial is kept");
+  assert.equal(again.returned_at, "", "the mark goes on resubmission");
+  for (const p of [street, staff]) {
+    assert.deepEqual(p.errors, []);
+    await p.context().close();
+  }
+});

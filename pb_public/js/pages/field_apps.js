@@ -26,7 +26,9 @@ export async function fieldAppsPage(main) {
   const next = await nextWorkday();
   async function draw() {
     const [apps, sigs, dir] = await Promise.all([store.all("applications"), store.all("signatures"), directory()]);
-    apps.sort((a, b) => (a.status === "draft" ? 0 : 1) - (b.status === "draft" ? 0 : 1) || String(b.updated).localeCompare(String(a.updated)));
+    // returned drafts first (the street's reason awaits the community), then the other drafts
+    const rank = (a) => (a.status !== "draft" ? 2 : a.returned_at ? 0 : 1);
+    apps.sort((a, b) => rank(a) - rank(b) || String(b.updated).localeCompare(String(a.updated)));
     mount(
       list,
       apps.length
@@ -38,7 +40,8 @@ export async function fieldAppsPage(main) {
               { dataset: { id: a.id } },
               h(
                 "div",
-                h("div.item-title", a.subject || "（未填写事项）"),
+                h("div.item-title", a.status === "draft" && a.returned_at ? h("span.badge.returned", "已退回") : null, " ", a.subject || "（未填写事项）"),
+                a.status === "draft" && a.returned_at ? h("div.item-meta.returned-reason", `街道退回理由：${a.return_reason || "（未填写）"}（${fmtDate(a.returned_at)}）`) : null,
                 h(
                   "div.item-meta",
                   h("span", a.serial || "草稿"),
@@ -182,6 +185,7 @@ export async function composePage(main, { id }) {
     "form.card",
     { novalidate: true, id: "compose-form" },
     h("div.form-error", { hidden: true }),
+    a.returned_at ? h("div.warn.returned-reason", { role: "note" }, `已退回（${fmtDate(a.returned_at)}）。街道退回理由：${a.return_reason || "（未填写）"}。修改后重新报送，编号不变。`) : null,
     h("div.field", h("label", "约谈主体"), applicantKind, h("div.hint", `申请单位：${orgName(dir, user.org)}。居民联名须有${wf.minCoSigners}位以上居民签名。`)),
     field("约谈事项（一事一案）", subject),
     h("div.field", h("label", "内容类别", h("span.req", " *")), category),
