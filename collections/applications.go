@@ -76,14 +76,6 @@ const (
 	AppExtensionState  = "extension_state"
 )
 
-// ClockFields are the fields of the clocks, 签收, 不满意, 退回 and 延期
-// (added by migration 1764000800).
-var ClockFields = []string{
-	AppStreetDue, AppLeaderAckDue, AppTalkDue, AppHandlerAckDue, AppApprovalDue, AppReplyDue, AppCloseDue,
-	AppStageAt, AppLeaderAckAt, AppHandlerAckAt, AppDissatisfied, AppReturnedAt, AppReturnReason,
-	AppExtensionDue, AppExtensionReason, AppExtensionState,
-}
-
 // AppSignedScanMaxPixels bounds an image of the signed scan (see
 // ImageBudgets): an A4 page scanned at 600 dpi is 35 megapixels.
 const AppSignedScanMaxPixels = 40_000_000

@@ -31,9 +31,6 @@ const (
 	SupSatisfaction = "satisfaction"
 )
 
-// SupervisionTargetFields are the fields migration 1764000801 adds.
-var SupervisionTargetFields = []string{SupTargetUser, SupTargetOrg, SupTargetRole, SupStatus, SupRepeat, SupSatisfaction}
-
 // Supervision kinds.
 const (
 	SupReminder       = "reminder"

@@ -27,8 +27,11 @@ func TestReadRulesFollowApplications(t *testing.T) {
 	if err := app.Save(events); err != nil {
 		t.Fatal(err)
 	}
-	if err := app.RunInTransaction(migration(t, "1764000420_read_rules_follow_applications.go").Up); err != nil {
-		t.Fatal(err)
+	// 420, then the later migrations that change read rules, as an upgrade runs them
+	for _, name := range []string{"1764000420_read_rules_follow_applications.go", "1764000802_supervision_targets.go"} {
+		if err := app.RunInTransaction(migration(t, name).Up); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for _, want := range collections.All() {
 		got, err := app.FindCollectionByNameOrId(want.Id)
