@@ -124,6 +124,7 @@ CREATE OR REPLACE VIEW yuetan_city.applications AS
            COALESCE(yuetan.pb_time(t.closed_at), '') AS closed_at,
            COALESCE(yuetan.pb_time(t.created), '') AS created,
            COALESCE(yuetan.pb_time(t.updated), '') AS updated,
+           t.district AS district,
            COALESCE(yuetan.pb_time(t.street_due), '') AS street_due,
            COALESCE(yuetan.pb_time(t.leader_ack_due), '') AS leader_ack_due,
            COALESCE(yuetan.pb_time(t.talk_due), '') AS talk_due,
@@ -139,6 +140,5 @@ CREATE OR REPLACE VIEW yuetan_city.applications AS
            t.dissatisfied AS dissatisfied,
            t.return_reason AS return_reason,
            t.extension_reason AS extension_reason,
-           t.extension_state AS extension_state,
-           t.district AS district
+           t.extension_state AS extension_state
     FROM yuetan.applications t;
