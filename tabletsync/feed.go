@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"sync"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -71,18 +70,17 @@ const (
 	deleted
 )
 
-// ready remembers, per data dir, that the feed table exists (it does not
-// while the migrations before the sync one run with the hooks bound).
-var ready sync.Map
-
+// feedReady reports whether the feed table exists (it does not while the
+// migrations before the sync one run with the hooks bound); once it does,
+// the app's store remembers it.
 func feedReady(app core.App) bool {
-	if _, ok := ready.Load(app.DataDir()); ok {
+	if app.Store().Has(feedReadyKey) {
 		return true
 	}
 	if !app.HasTable(tableChanges) {
 		return false
 	}
-	ready.Store(app.DataDir(), true)
+	app.Store().Set(feedReadyKey, true)
 	return true
 }
 
@@ -259,12 +257,11 @@ type dependent struct {
 	parent string   // parent collection id
 }
 
-var dependentsCache sync.Map // key → []string (parent fields)
-
 // dependents finds, from the list rules themselves, the synced collections
 // whose visibility follows parent's fields.
 func dependents(app core.App, parent *core.Collection) []dependent {
 	var out []dependent
+	cache := appCache(app, dependentsKey) // child, relation, rule → parent fields read
 	for _, e := range Table {
 		child, err := app.FindCachedCollectionByNameOrId(e.Collection)
 		if err != nil || child.ListRule == nil {
@@ -276,10 +273,10 @@ func dependents(app core.App, parent *core.Collection) []dependent {
 				continue
 			}
 			key := child.Id + "\x00" + rel.Name + "\x00" + *child.ListRule
-			reads, ok := dependentsCache.Load(key)
+			reads, ok := cache.Load(key)
 			if !ok {
 				reads = ruleReads(*child.ListRule, rel.Name)
-				dependentsCache.Store(key, reads)
+				cache.Store(key, reads)
 			}
 			if r := reads.([]string); len(r) > 0 {
 				out = append(out, dependent{child: child, field: rel, reads: r, parent: parent.Id})
