@@ -96,10 +96,10 @@ func (s *service) readPage(e *core.RequestEvent, auth *core.Record, cur Cursor, 
 		return nil, err
 	}
 	after := cur.Seq
-	rules := map[string]listRule{}
+	vis := newVisibility(app, auth)
 	snap := s.snaps.get(cur.Session)
 	if snap == nil && !holds && hi-after >= snapshotMinRange {
-		if snap, err = listVisible(app, auth, rules, after, hi); err != nil {
+		if snap, err = listVisible(vis, after, hi); err != nil {
 			return nil, err
 		}
 		if snap != nil {
@@ -121,7 +121,7 @@ func (s *service) readPage(e *core.RequestEvent, auth *core.Record, cur Cursor, 
 		}
 	}
 	if after < hi && len(out.Changes) < limit {
-		items, reached, ok, err := scopedPage(app, auth, rules, cur.Session, holds, after, hi, limit-len(out.Changes))
+		items, reached, ok, err := scopedPage(vis, cur.Session, holds, after, hi, limit-len(out.Changes))
 		if err != nil {
 			return nil, err
 		}
@@ -134,7 +134,7 @@ func (s *service) readPage(e *core.RequestEvent, auth *core.Record, cur Cursor, 
 	var walked int64
 	for after < hi && len(out.Changes) < limit {
 		last := min(after+window, hi)
-		items, err := resolveWindow(app, auth, rules, cur.Session, holds, after, last)
+		items, err := resolveWindow(vis, cur.Session, holds, after, last)
 		if err != nil {
 			return nil, err
 		}
