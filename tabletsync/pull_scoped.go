@@ -35,25 +35,17 @@ func scopedPage(vis *visibility, session int64, holds bool, after, hi int64, lim
 	if forceScoped {
 		budget = 1 << 40
 	}
-	var pulled []listRule
-	for _, en := range Table {
-		if en.Dir&Down == 0 {
-			continue
-		}
-		r, err := vis.rule(en.Collection)
-		if err != nil {
-			return nil, 0, false, err
-		}
-		if r.rule == nil {
-			continue
-		}
+	pulled, err := vis.pulled()
+	if err != nil {
+		return nil, 0, false, err
+	}
+	for _, r := range pulled {
 		if *r.rule != "" && !vis.indexed(r) {
 			return nil, 0, false, nil
 		}
 		if small, err := vis.scopeBelow(r, budget); err != nil || !small {
 			return nil, 0, false, err
 		}
-		pulled = append(pulled, r)
 	}
 	if holds {
 		var n int64
