@@ -13,6 +13,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/hook"
 
 	"yuetan/collections"
+	"yuetan/tabletsync/wire"
 )
 
 // feedPriority runs the feed hooks innermost in the execute chain, right
@@ -182,9 +183,9 @@ func recordChange(tx core.App, rec *core.Record, kind writeKind) error {
 			seqs[f] = 0 // this row's seq
 		}
 	}
-	op := OpUpsert
+	op := wire.OpUpsert
 	if kind == deleted {
-		op = OpDelete
+		op = wire.OpDelete
 	}
 	seq, err := writeVersion(db, coll.Name, rec.Id, op, born, seqs)
 	if err != nil {
@@ -347,10 +348,10 @@ func touchDependents(tx core.App, parent *core.Collection, id string, changed []
 // field history.
 func touch(db dbx.Builder, collection, id string) error {
 	v, found, err := findVersion(db, collection, id)
-	if err != nil || !found || v.Op == OpDelete {
+	if err != nil || !found || v.Op == wire.OpDelete {
 		return err
 	}
 	seqs, born := v.fieldSeqs()
-	_, err = writeVersion(db, collection, id, OpUpsert, born, seqs)
+	_, err = writeVersion(db, collection, id, wire.OpUpsert, born, seqs)
 	return err
 }

@@ -8,6 +8,8 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+
+	"yuetan/tabletsync/wire"
 )
 
 // holdsAnything reports whether the session has handed out any record.
@@ -100,7 +102,7 @@ func writeHeld(app core.App, batches []heldBatch) error {
 		sessions = append(sessions, b.session)
 		for _, c := range b.changes {
 			row := [4]any{b.session, c.Collection, c.ID, nil}
-			if c.Op == OpDelete {
+			if c.Op == wire.OpDelete {
 				row[3] = c.Seq
 			}
 			rows = append(rows, row)

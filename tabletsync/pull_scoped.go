@@ -5,6 +5,8 @@ import (
 	"slices"
 
 	"github.com/pocketbase/dbx"
+
+	"yuetan/tabletsync/wire"
 )
 
 // A tablet syncing in the evening would walk the whole district's day of
@@ -74,7 +76,7 @@ func scopedPage(vis *visibility, session int64, holds bool, after, hi int64, lim
 		}
 		for _, row := range rows {
 			visible[name+"/"+row.ID] = true
-			items = append(items, Change{Seq: row.Seq, Collection: name, ID: row.ID, Op: OpUpsert})
+			items = append(items, Change{Seq: row.Seq, Collection: name, ID: row.ID, Op: wire.OpUpsert})
 		}
 	}
 	// deletes: what the session holds that has moved on and is not visible

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"yuetan/tabletsync/wire"
 )
 
 // An initial sync would walk the whole feed for the few records a
@@ -170,7 +172,7 @@ func (s *snapshot) page(after int64, limit int) ([]Change, int64) {
 	var out []Change
 	for ; i < len(s.items) && len(out) < limit; i++ {
 		it := s.items[i]
-		out = append(out, Change{Seq: it.seq, Collection: it.coll, ID: it.id, Op: OpUpsert, listed: true})
+		out = append(out, Change{Seq: it.seq, Collection: it.coll, ID: it.id, Op: wire.OpUpsert})
 	}
 	if len(out) == limit && i < len(s.items) {
 		return out, out[len(out)-1].Seq

@@ -6,6 +6,8 @@ import (
 	"slices"
 
 	"github.com/pocketbase/dbx"
+
+	"yuetan/tabletsync/wire"
 )
 
 // resolveWindow returns, in seq order, what the caller gets of the feed
@@ -34,7 +36,7 @@ func resolveWindow(vis *visibility, session int64, holds bool, after, last int64
 		}
 		for _, row := range rows {
 			visible[name+"/"+row.ID] = true
-			out = append(out, Change{Seq: row.Seq, Collection: name, ID: row.ID, Op: OpUpsert})
+			out = append(out, Change{Seq: row.Seq, Collection: name, ID: row.ID, Op: wire.OpUpsert})
 		}
 	}
 	if holds {

@@ -8,6 +8,8 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
+
+	"yuetan/tabletsync/wire"
 )
 
 // The three ways a pull page is read (the snapshot list, the caller's
@@ -201,7 +203,7 @@ func heldDeletes(held []heldRow, visible map[string]bool) []Change {
 		if visible[h.Collection+"/"+h.Record] || !downSynced(h.Collection) || (h.Gone.Valid && h.Gone.Int64 < h.Seq) {
 			continue
 		}
-		out = append(out, Change{Seq: h.Seq, Collection: h.Collection, ID: h.Record, Op: OpDelete})
+		out = append(out, Change{Seq: h.Seq, Collection: h.Collection, ID: h.Record, Op: wire.OpDelete})
 	}
 	return out
 }

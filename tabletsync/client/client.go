@@ -18,21 +18,9 @@ import (
 	_ "modernc.org/sqlite" // the local store's driver (already PocketBase's)
 )
 
-// Protocol constants shared with the server (package yuetan/tabletsync; not
-// imported, so the client stays a plain HTTP client).
-const (
-	SchemaVersion = 1
-	schemaHeader  = "X-Sync-Schema"
-	maxPush       = 200 // mutations per push request
-)
-
-// Mutation outcomes (see the server's Result).
-const (
-	Applied   = "applied"
-	Duplicate = "duplicate"
-	Conflict  = "conflict"
-	Rejected  = "rejected"
-)
+// maxPush is how many mutations one push request carries (at most
+// wire.MaxMutations; smaller pushes answer sooner on a slow network).
+const maxPush = 200
 
 // ErrUpgrade is returned when the server no longer serves this client's
 // protocol version (426): the app must be updated; the outbox is kept.

@@ -4,22 +4,24 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+
+	"yuetan/tabletsync/wire"
 )
 
 // Create records a new record offline and returns its id.
 func (c *Client) Create(collection string, data map[string]any, files ...File) (string, error) {
 	id := NewID()
-	return id, c.enqueue(collection, "create", id, data, files)
+	return id, c.enqueue(collection, wire.OpCreate, id, data, files)
 }
 
 // Update records an edit offline (only the fields in data).
 func (c *Client) Update(collection, id string, data map[string]any, files ...File) error {
-	return c.enqueue(collection, "update", id, data, files)
+	return c.enqueue(collection, wire.OpUpdate, id, data, files)
 }
 
 // Delete records a delete offline.
 func (c *Client) Delete(collection, id string) error {
-	return c.enqueue(collection, "delete", id, nil, nil)
+	return c.enqueue(collection, wire.OpDelete, id, nil, nil)
 }
 
 func (c *Client) enqueue(collection, op, id string, data map[string]any, files []File) error {
@@ -54,7 +56,7 @@ func (c *Client) enqueue(collection, op, id string, data map[string]any, files [
 		}
 	}
 	// the tablet shows its own edit at once
-	if op == "delete" {
+	if op == wire.OpDelete {
 		if _, err := tx.Exec("DELETE FROM records WHERE collection = ? AND id = ?", collection, id); err != nil {
 			return err
 		}
@@ -147,7 +149,7 @@ func putRecord(tx *sql.Tx, collection, id string, seq int64, rec map[string]any)
 		rows.Scan(&op, &raw)
 		var data map[string]any
 		json.Unmarshal([]byte(raw), &data)
-		if op == "delete" {
+		if op == wire.OpDelete {
 			deleted = true
 		}
 		for k, v := range data {

@@ -8,29 +8,20 @@ import (
 	"mime/multipart"
 	"net/http"
 	"time"
+
+	"yuetan/tabletsync/wire"
 )
 
+// outMutation is an outbox entry on its way: the mutation, its place in
+// the outbox and its files.
 type outMutation struct {
-	n          int64
-	ID         string         `json:"id"`
-	Collection string         `json:"collection"`
-	Op         string         `json:"op"`
-	Record     string         `json:"record"`
-	Base       int64          `json:"base"`
-	Data       map[string]any `json:"data,omitempty"`
-	files      []File
+	wire.Mutation
+	n     int64
+	files []File
 }
 
-type result struct {
-	ID      string         `json:"id"`
-	Status  string         `json:"status"`
-	Outcome string         `json:"outcome"`
-	Seq     int64          `json:"seq"`
-	Record  map[string]any `json:"record"`
-	Error   *struct {
-		Message string `json:"message"`
-	} `json:"error"`
-}
+// result is a mutation's answer, with the record as a tablet keeps it.
+type result = wire.Result[map[string]any]
 
 // PushStats counts what a Push did.
 type PushStats struct {
@@ -52,9 +43,7 @@ func (c *Client) Push(ctx context.Context) (PushStats, error) {
 		if err != nil {
 			return st, err
 		}
-		var reply struct {
-			Results []result `json:"results"`
-		}
+		var reply wire.PushResponse[map[string]any]
 		err = c.withRetry(ctx, func() error {
 			start := time.Now()
 			err := c.send(ctx, http.MethodPost, "/api/sync/push", ctype, body, &reply)
@@ -163,14 +152,14 @@ func (c *Client) acknowledge(batch []outMutation, results []result, st *PushStat
 		}
 		status := r.Status
 		switch status {
-		case Applied:
+		case wire.StatusApplied:
 			st.Applied++
-		case Duplicate:
+		case wire.StatusDuplicate:
 			st.Duplicate++
 			status = r.Outcome
-		case Conflict:
+		case wire.StatusConflict:
 			st.Conflict++
-		case Rejected:
+		case wire.StatusRejected:
 			st.Rejected++
 		}
 		msg := ""
@@ -188,16 +177,16 @@ func (c *Client) acknowledge(batch []outMutation, results []result, st *PushStat
 			return err
 		}
 		switch {
-		case r.Record != nil && (status == Applied || status == Conflict):
+		case r.Record != nil && (status == wire.StatusApplied || status == wire.StatusConflict):
 			// the server's copy, with the tablet's edits still queued on top
 			if err := putRecord(tx, m.Collection, m.Record, r.Seq, r.Record); err != nil {
 				return err
 			}
-		case m.Op == "delete" && status == Applied:
+		case m.Op == wire.OpDelete && status == wire.StatusApplied:
 			if _, err := tx.Exec("DELETE FROM records WHERE collection = ? AND id = ?", m.Collection, m.Record); err != nil {
 				return err
 			}
-		case m.Op == "create" && status == Rejected:
+		case m.Op == wire.OpCreate && status == wire.StatusRejected:
 			if _, err := tx.Exec("DELETE FROM records WHERE collection = ? AND id = ?", m.Collection, m.Record); err != nil {
 				return err
 			}
