@@ -46,8 +46,7 @@ func (s *service) apply(app core.App, auth *core.Record, origin string, req *wir
 			if err != nil {
 				return err
 			}
-			st := &pushState{client: req.Client, files: files, own: map[string]writes{}, rules: map[string]bool{}, shapes: map[string]bool{}}
-			st.sqlDB, _ = app.ConcurrentDB().(*dbx.DB)
+			st := newPushState(app, req.Client, files)
 			var log []logRow
 			for i := range req.Mutations {
 				m := &req.Mutations[i]
@@ -97,6 +96,12 @@ type pushState struct {
 	sqlDB  *dbx.DB           // for building (quoting) expressions
 }
 
+func newPushState(app core.App, client string, files uploads) *pushState {
+	st := &pushState{client: client, files: files, own: map[string]writes{}, rules: map[string]bool{}, shapes: map[string]bool{}}
+	st.sqlDB, _ = app.ConcurrentDB().(*dbx.DB)
+	return st
+}
+
 // changes is SQLite's total_changes(): the rows written so far on the
 // connection (the transaction's).
 func changes(db dbx.Builder) (int64, error) {
@@ -143,17 +148,9 @@ func mutate(tx core.App, ctx context.Context, auth *core.Record, st *pushState, 
 	var saved *core.Record
 	switch m.Op {
 	case wire.OpCreate:
-		rec := core.NewRecord(coll)
+		rec, ok, err := loadCreate(tx, st, auth, coll, m)
 		saved = rec
-		rec.Set(core.FieldNameId, m.Record)
-		data := withFiles(rec, m, st.files[m.ID])
-		info := requestInfo(auth, http.MethodPost, data)
-		form := forms.NewRecordUpsert(tx, rec)
-		if superuser {
-			form.GrantSuperuserAccess()
-		}
-		form.Load(data)
-		if ok, err := canCreate(tx, st, coll, rec, info); err != nil || !ok {
+		if err != nil || !ok {
 			if r, ok := exists(); ok {
 				return r
 			}
@@ -289,6 +286,22 @@ func heldOrWritten(db dbx.Builder, auth *core.Record, st *pushState, collection,
 		return false, fmt.Errorf("held or written: %w", err)
 	}
 	return n > 0, nil
+}
+
+// loadCreate builds the record a create mutation asks for, the way
+// PocketBase's create handler loads a request body, and checks the
+// collection's create rule against it (canCreate).
+func loadCreate(tx core.App, st *pushState, auth *core.Record, coll *core.Collection, m *wire.Mutation) (*core.Record, bool, error) {
+	rec := core.NewRecord(coll)
+	rec.Set(core.FieldNameId, m.Record)
+	data := withFiles(rec, m, st.files[m.ID])
+	form := forms.NewRecordUpsert(tx, rec)
+	if auth.IsSuperuser() {
+		form.GrantSuperuserAccess()
+	}
+	form.Load(data)
+	ok, err := canCreate(tx, st, coll, rec, requestInfo(auth, http.MethodPost, data))
+	return rec, ok, err
 }
 
 // withFiles merges the mutation's uploaded files into its data (added to
