@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"mime/multipart"
 	"net/http"
@@ -77,24 +78,20 @@ func (c *Client) nextBatch() ([]outMutation, error) {
 		var m outMutation
 		var raw string
 		if err := rows.Scan(&m.n, &m.ID, &m.Collection, &m.Op, &m.Record, &m.Base, &raw); err != nil {
-			rows.Close()
-			return nil, err
+			return nil, errors.Join(err, rows.Close())
 		}
-		json.Unmarshal([]byte(raw), &m.Data)
+		if err := json.Unmarshal([]byte(raw), &m.Data); err != nil {
+			return nil, errors.Join(fmt.Errorf("outbox %s: %w", m.ID, err), rows.Close())
+		}
 		batch = append(batch, m)
 	}
-	rows.Close()
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return nil, err
+	}
 	for i := range batch {
-		frows, err := c.db.Query("SELECT field, name, content FROM files WHERE mutation = ?", batch[i].ID)
-		if err != nil {
+		if batch[i].files, err = c.files(batch[i].ID); err != nil {
 			return nil, err
 		}
-		for frows.Next() {
-			var f File
-			frows.Scan(&f.Field, &f.Name, &f.Data)
-			batch[i].files = append(batch[i].files, f)
-		}
-		frows.Close()
 	}
 	if len(batch) > 0 {
 		if _, err := c.db.Exec("UPDATE outbox SET sent = 1 WHERE n <= ?", batch[len(batch)-1].n); err != nil {
@@ -102,6 +99,23 @@ func (c *Client) nextBatch() ([]outMutation, error) {
 		}
 	}
 	return batch, nil
+}
+
+// files reads the files queued with a mutation.
+func (c *Client) files(mutation string) ([]File, error) {
+	rows, err := c.db.Query("SELECT field, name, content FROM files WHERE mutation = ?", mutation)
+	if err != nil {
+		return nil, err
+	}
+	var out []File
+	for rows.Next() {
+		var f File
+		if err := rows.Scan(&f.Field, &f.Name, &f.Data); err != nil {
+			return nil, errors.Join(err, rows.Close())
+		}
+		out = append(out, f)
+	}
+	return out, errors.Join(rows.Err(), rows.Close())
 }
 
 func encodePush(client string, batch []outMutation) ([]byte, string, error) {
@@ -127,7 +141,9 @@ func encodePush(client string, batch []outMutation) ([]byte, string, error) {
 			if err != nil {
 				return nil, "", err
 			}
-			part.Write(f.Data)
+			if _, err := part.Write(f.Data); err != nil {
+				return nil, "", err
+			}
 		}
 	}
 	if err := w.Close(); err != nil {
