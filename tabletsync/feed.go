@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -296,7 +297,7 @@ func ruleReads(rule, rel string) []string {
 	for _, tok := range identRE.FindAllString(rule, -1) {
 		if len(tok) > len(rel)+1 && tok[:len(rel)+1] == rel+"." {
 			rest := tok[len(rel)+1:]
-			if i := indexByte(rest, '.'); i >= 0 {
+			if i := strings.IndexByte(rest, '.'); i >= 0 {
 				rest = rest[:i]
 			}
 			if !slices.Contains(out, rest) {
@@ -306,15 +307,6 @@ func ruleReads(rule, rel string) []string {
 	}
 	slices.Sort(out)
 	return out
-}
-
-func indexByte(s string, c byte) int {
-	for i := 0; i < len(s); i++ {
-		if s[i] == c {
-			return i
-		}
-	}
-	return -1
 }
 
 // touchDependents gives the children whose visibility follows the changed

@@ -8,8 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -237,12 +238,7 @@ func mutationHash(m *wire.Mutation, files map[string][]*filesystem.File) (string
 		return "", err
 	}
 	h.Write(head)
-	fields := make([]string, 0, len(files))
-	for f := range files {
-		fields = append(fields, f)
-	}
-	sort.Strings(fields)
-	for _, f := range fields {
+	for _, f := range slices.Sorted(maps.Keys(files)) {
 		for _, file := range files[f] {
 			fh := sha256.New()
 			r, err := file.Reader.Open()
