@@ -1,13 +1,6 @@
 package tabletsync
 
-import (
-	"cmp"
-	"slices"
-
-	"github.com/pocketbase/dbx"
-
-	"yuetan/tabletsync/wire"
-)
+import "github.com/pocketbase/dbx"
 
 // A tablet syncing in the evening would walk the whole district's day of
 // changes to find its community's few. When every pulled collection's
@@ -63,10 +56,8 @@ func scopedPage(vis *visibility, session int64, holds bool, after, hi int64, lim
 	// the visible upserts, per collection, by seq; a full list bounds what
 	// the page can decide
 	reached := hi
-	var items []Change
-	visible := map[string]bool{}
+	var d decided
 	for _, r := range pulled {
-		name := r.coll.Name
 		rows, err := vis.upserts(r, after, hi, upsertScan{limit: int64(limit), bySeq: true})
 		if err != nil {
 			return nil, 0, false, err
@@ -74,10 +65,7 @@ func scopedPage(vis *visibility, session int64, holds bool, after, hi int64, lim
 		if len(rows) == limit {
 			reached = min(reached, rows[len(rows)-1].Seq)
 		}
-		for _, row := range rows {
-			visible[name+"/"+row.ID] = true
-			items = append(items, Change{Seq: row.Seq, Collection: name, ID: row.ID, Op: wire.OpUpsert})
-		}
+		d.upserts(r.coll.Name, rows)
 	}
 	// deletes: what the session holds that has moved on and is not visible
 	if holds {
@@ -85,11 +73,10 @@ func scopedPage(vis *visibility, session int64, holds bool, after, hi int64, lim
 		if err != nil {
 			return nil, 0, false, err
 		}
-		items = append(items, heldDeletes(held, visible)...)
+		d.deletes(held)
 	}
-	slices.SortFunc(items, func(a, b Change) int { return cmp.Compare(a.Seq, b.Seq) })
 	var out []Change
-	for _, it := range items {
+	for _, it := range d.bySeq() {
 		if it.Seq > reached || len(out) == limit {
 			break
 		}

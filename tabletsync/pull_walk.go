@@ -1,13 +1,9 @@
 package tabletsync
 
 import (
-	"cmp"
 	"fmt"
-	"slices"
 
 	"github.com/pocketbase/dbx"
-
-	"yuetan/tabletsync/wire"
 )
 
 // resolveWindow returns, in seq order, what the caller gets of the feed
@@ -20,8 +16,7 @@ func resolveWindow(vis *visibility, session int64, holds bool, after, last int64
 		Bind(dbx.Params{"a": after, "b": last}).Column(&present); err != nil {
 		return nil, fmt.Errorf("read feed: %w", err)
 	}
-	var out []Change
-	visible := map[string]bool{}
+	var d decided
 	for _, name := range present {
 		if !downSynced(name) {
 			continue
@@ -34,18 +29,14 @@ func resolveWindow(vis *visibility, session int64, holds bool, after, last int64
 		if err != nil {
 			return nil, err
 		}
-		for _, row := range rows {
-			visible[name+"/"+row.ID] = true
-			out = append(out, Change{Seq: row.Seq, Collection: name, ID: row.ID, Op: wire.OpUpsert})
-		}
+		d.upserts(name, rows)
 	}
 	if holds {
 		held, err := heldMoved(vis.app, session, after, last, false)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, heldDeletes(held, visible)...)
+		d.deletes(held)
 	}
-	slices.SortFunc(out, func(a, b Change) int { return cmp.Compare(a.Seq, b.Seq) })
-	return out, nil
+	return d.bySeq(), nil
 }

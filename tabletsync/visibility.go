@@ -1,8 +1,10 @@
 package tabletsync
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/pocketbase/dbx"
@@ -193,17 +195,41 @@ func (v *visibility) indexed(r listRule) bool {
 	return indexed
 }
 
-// heldDeletes returns deletes for the held records (with their moved feed
-// rows) that are not visible now. Those of collections no longer pulled
-// are left alone, and one taken back before its feed row moved again is
-// not taken back twice (a retried page, at the same seq, sends it again).
-func heldDeletes(held []heldRow, visible map[string]bool) []Change {
-	var out []Change
+// decided gathers what a page tells the caller about a seq range: the
+// visible records' upserts, then deletes for what the session holds that
+// is not among them.
+type decided struct {
+	changes []Change
+	visible map[string]bool // collection/id of the upserts
+}
+
+// upserts adds the visible rows of collection name.
+func (d *decided) upserts(name string, rows []seqRow) {
+	if d.visible == nil {
+		d.visible = map[string]bool{}
+	}
+	for _, row := range rows {
+		d.visible[name+"/"+row.ID] = true
+		d.changes = append(d.changes, Change{Seq: row.Seq, Collection: name, ID: row.ID, Op: wire.OpUpsert})
+	}
+}
+
+// deletes adds deletes for the held records (with their moved feed rows)
+// that are not visible now, after every upsert is in. Those of collections
+// no longer pulled are left alone, and one taken back before its feed row
+// moved again is not taken back twice (a retried page, at the same seq,
+// sends it again).
+func (d *decided) deletes(held []heldRow) {
 	for _, h := range held {
-		if visible[h.Collection+"/"+h.Record] || !downSynced(h.Collection) || (h.Gone.Valid && h.Gone.Int64 < h.Seq) {
+		if d.visible[h.Collection+"/"+h.Record] || !downSynced(h.Collection) || (h.Gone.Valid && h.Gone.Int64 < h.Seq) {
 			continue
 		}
-		out = append(out, Change{Seq: h.Seq, Collection: h.Collection, ID: h.Record, Op: wire.OpDelete})
+		d.changes = append(d.changes, Change{Seq: h.Seq, Collection: h.Collection, ID: h.Record, Op: wire.OpDelete})
 	}
-	return out
+}
+
+// bySeq returns the changes in seq order.
+func (d *decided) bySeq() []Change {
+	slices.SortFunc(d.changes, func(a, b Change) int { return cmp.Compare(a.Seq, b.Seq) })
+	return d.changes
 }
