@@ -57,6 +57,7 @@ func startBinary(t *testing.T) string {
 // reading it, gets one response and the connection closes; none of the
 // body's requests runs.
 func TestServeBinaryKeepsRequestsApart(t *testing.T) {
+	t.Parallel()
 	addr := startBinary(t)
 	var body strings.Builder
 	for i := 0; body.Len() < 300<<10; i++ {
