@@ -20,6 +20,7 @@ import (
 // closed) prints for its community staff as a PDF with its Chinese file
 // name, and pdftotext gives back the record's subject, serial and leader.
 func TestSeedStoryForms(t *testing.T) {
+	t.Parallel()
 	env := testenv.New(t)
 	a := application(env, storySubject)
 	serial := a.GetString(collections.AppSerial)
@@ -70,6 +71,7 @@ func TestSeedStoryForms(t *testing.T) {
 // TestSignaturesSheet: the residents' draft (划船社区僵尸车清理) prints its
 // co-signers for the community, before it has a serial.
 func TestSignaturesSheet(t *testing.T) {
+	t.Parallel()
 	env := testenv.New(t)
 	a := application(env, "划船社区僵尸车清理")
 	// one resident signed on the tablet's pad
@@ -116,6 +118,7 @@ func TestSignaturesSheet(t *testing.T) {
 // TestBulletin: the month's bulletin prints the demo's figures for the
 // working group.
 func TestBulletin(t *testing.T) {
+	t.Parallel()
 	env := testenv.New(t)
 	now := time.Now().In(workdays.Shanghai)
 	month := now.Format("2006-01")
@@ -140,6 +143,7 @@ func TestBulletin(t *testing.T) {
 // names are read (here the orgs table is gone), no form is printed with
 // blanks where the community and the street belong.
 func TestNamesUnreadableRefuseTheForm(t *testing.T) {
+	t.Parallel()
 	env := testenv.New(t)
 	a := application(env, storySubject)
 	render, err := forms.RenderDirectly(env.App, "application", a.Id)
