@@ -8,7 +8,7 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 
 	"yuetan/internal/testenv"
-	"yuetan/tabletsync"
+	"yuetan/tabletsync/wire"
 )
 
 // syncHeaders are the headers of a sync request as email (schema "" omits
@@ -19,7 +19,7 @@ func syncHeaders(env *testenv.Env, email, schema string) map[string]string {
 		h["Authorization"] = env.Token(email)
 	}
 	if schema != "" {
-		h[tabletsync.SchemaHeader] = schema
+		h[wire.SchemaHeader] = schema
 	}
 	return h
 }
