@@ -88,4 +88,3 @@ func anys(s []string) []any {
 	}
 	return out
 }
-

@@ -23,7 +23,7 @@ type clock struct {
 // writes next are due.
 func newClock() *clock { return &clock{t: time.Now().Add(time.Second)} }
 
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
 func drain(t *testing.T, w *notify.Worker) int {
