@@ -6,7 +6,8 @@ import { h, mount, busy, fmtTime, fmtDateTime, showFormError, field } from "./ui
 import { loadWorkflow, roleLabel, fieldRoles } from "./vocab.js";
 import { route, start, navigate, render } from "./router.js";
 import { startSync, onSyncChange, syncNow, initialData, syncState } from "./sync.js";
-import { disconnect } from "./realtime.js";
+import { disconnect, subscribe, onReconnect } from "./realtime.js";
+import { serial } from "./live.js";
 import { directory, orgName, forgetDirectory } from "./directory.js";
 import * as store from "./db.js";
 
@@ -18,6 +19,7 @@ import { queuePage, allPage } from "./pages/queue.js";
 import { applicationPage } from "./pages/application/index.js";
 import { overduePage } from "./pages/overdue.js";
 import { figuresPage } from "./pages/figures.js";
+import { inboxPage, unreadCount } from "./pages/inbox.js";
 
 const root = document.getElementById("app");
 const isField = () => fieldRoles.includes(me()?.role);
@@ -52,6 +54,7 @@ route("/all", allPage, { name: "all", console: true });
 route("/overdue", overduePage, { name: "overdue", console: true, office: true });
 route("/figures", figuresPage, { name: "figures", console: true, figures: true });
 route("/app/:id", local(applicationPage), { name: "application" });
+route("/inbox", inboxPage, { name: "inbox" });
 
 const home = () => (!me() ? "/login" : isField() ? "/issues" : "/queue");
 
@@ -80,6 +83,7 @@ function navItems() {
       ["/meetings", "恳谈会议"],
       ["/apps", u.role === "grid_worker" ? "居民联名" : "约谈申请"],
       ["/sync", "同步记录"],
+      ["/inbox", "通知"],
     ];
     return items;
   }
@@ -89,12 +93,41 @@ function navItems() {
   ];
   if (isOffice()) items.push(["/overdue", "超期督办"]);
   if (mayFigures()) items.push(["/figures", "统计"]);
+  items.push(["/inbox", "通知"]);
   return items;
+}
+
+// ---- the inbox's unread count on its menu entry, live --------------------------
+let unread = 0;
+const inboxBadge = () => header.querySelector("#nav-inbox-count");
+function drawUnread() {
+  const b = inboxBadge();
+  if (!b) return;
+  b.textContent = String(unread);
+  b.dataset.count = String(unread);
+  b.hidden = !unread;
+}
+const refreshUnread = serial(async () => {
+  if (!me() || !navigator.onLine) return;
+  unread = await unreadCount();
+  drawUnread();
+}, 200);
+function watchInbox() {
+  subscribe("notifications/*", refreshUnread);
+  onReconnect(refreshUnread);
+  refreshUnread.now();
 }
 
 async function renderHeader() {
   const u = me();
-  const links = navItems().map(([path, text]) => h("a.nav-link", { href: "#" + path, dataset: { path } }, text));
+  const links = navItems().map(([path, text]) =>
+    h(
+      "a.nav-link",
+      { href: "#" + path, dataset: { path } },
+      text,
+      path === "/inbox" ? h("span.badge.count#nav-inbox-count", { "aria-label": "未读通知" }) : null,
+    ),
+  );
   let who = null;
   if (u) {
     const org = h("span");
@@ -109,6 +142,7 @@ async function renderHeader() {
     );
   }
   mount(header, h("a.brand", { href: "#" + home() }, h("img", { src: "icons/icon.svg", alt: "" }), h("span", "群众约谈")), h("nav.nav", links), who);
+  drawUnread();
   markNav();
 }
 
@@ -238,6 +272,7 @@ async function boot() {
     onSyncChange(renderStatus);
   }
   await renderHeader();
+  watchInbox();
 }
 
 async function main_() {
