@@ -2,6 +2,7 @@ package notify_test
 
 import (
 	"net/http"
+	"net/url"
 	"testing"
 
 	"yuetan/collections"
@@ -45,6 +46,13 @@ func TestInboxAccess(t *testing.T) {
 			if res.Status < 400 {
 				t.Errorf("%q %s %s: %d", email, w.method, w.url, res.Status)
 			}
+		}
+	}
+	// the application's contact person is out of reach through the inbox's relation
+	for _, f := range []string{"application.contact_phone ~ '1'", "application.contact_name != ''"} {
+		res := env.Do(http.MethodGet, base+"?filter="+url.QueryEscape(f), "chief@yuetan.example", nil)
+		if res.Status != http.StatusForbidden {
+			t.Errorf("the leader filters the inbox by %s: %d", f, res.Status)
 		}
 	}
 	after, err := env.App.FindRecordById(notify.Notifications, n.Id)

@@ -130,6 +130,10 @@ func (w *Worker) deliver(ctx context.Context, c *claim) outcome {
 	}
 	switch row.GetString(OutChannel) {
 	case ChannelEmail:
+		if !w.app.Settings().SMTP.Enabled {
+			// switched off since the row was written: PocketBase would fall back to sendmail
+			return outcome{skip: "未配置邮件服务器（SMTP），只发站内通知。"}
+		}
 		return sendMail(w.app, row.Id, n, user)
 	case ChannelSMS:
 		if w.opts.SMSURL == "" {

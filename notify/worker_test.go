@@ -78,6 +78,18 @@ func TestMailInChinese(t *testing.T) {
 	if drain(t, w) != 0 || env.App.TestMailer.TotalSend() != 1 {
 		t.Errorf("a second drain sent again")
 	}
+	// mail switched off after a row was written: skipped, not sent through sendmail
+	sup = remind(t, env, "sup@yuetan.example", app.Id, collections.SupReminder, "再次提醒。")
+	row = rows(t, env, notificationsOf(t, env, sup)[0].Id)[notify.ChannelEmail]
+	s := env.App.Settings()
+	s.SMTP.Enabled = false
+	if err := env.App.Save(s); err != nil {
+		t.Fatal(err)
+	}
+	drain(t, w)
+	if st, _, reason := status(t, env, row.Id); st != notify.StatusSkipped || !strings.Contains(reason, "SMTP") || env.App.TestMailer.TotalSend() != 1 {
+		t.Errorf("mail off: %s %q, %d mails", st, reason, env.App.TestMailer.TotalSend())
+	}
 }
 
 // TestSMSWebhookSignedAndRetried: the webhook gets a signed request with
