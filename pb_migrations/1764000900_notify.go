@@ -1,6 +1,8 @@
 package migrations
 
 import (
+	_ "embed"
+	"encoding/json"
 	"fmt"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -9,11 +11,26 @@ import (
 	"yuetan/notify"
 )
 
-// The notification inbox and its outbox (package notify): exactly these
-// two collections, created when absent; dropped again on the way down.
+// notifyJSON is the inbox and its outbox as released (package notify).
+//
+//go:embed 1764000900_notify.json
+var notifyJSON []byte
+
+// The notification inbox (notifications: the recipient alone reads it)
+// and its outbox (one row per notification and channel; superusers only):
+// exactly these two collections, created when absent, dropped on the way
+// down.
 func init() {
 	m.Register(func(app core.App) error {
-		for _, c := range notify.All() {
+		var all []json.RawMessage
+		if err := json.Unmarshal(notifyJSON, &all); err != nil {
+			return fmt.Errorf("notify snapshot: %w", err)
+		}
+		for _, raw := range all {
+			c := &core.Collection{}
+			if err := c.UnmarshalJSON(raw); err != nil {
+				return fmt.Errorf("notify snapshot: %w", err)
+			}
 			if existing, _ := app.FindCollectionByNameOrId(c.Id); existing != nil {
 				continue
 			}
@@ -23,9 +40,8 @@ func init() {
 		}
 		return nil
 	}, func(app core.App) error {
-		all := notify.All()
-		for i := len(all) - 1; i >= 0; i-- {
-			c, err := app.FindCollectionByNameOrId(all[i].Id)
+		for _, id := range []string{notify.OutboxID, notify.NotificationsID} {
+			c, err := app.FindCollectionByNameOrId(id)
 			if err != nil {
 				continue
 			}
