@@ -271,10 +271,7 @@ func changedSince(app core.App, row *core.Record) (bool, error) {
 }
 
 var verifyPage = template.Must(template.New("verify").Funcs(template.FuncMap{
-	"when": func(d types.DateTime) string {
-		t := d.Time().In(workdays.Shanghai)
-		return fmt.Sprintf("%d年%d月%d日 %02d:%02d", t.Year(), int(t.Month()), t.Day(), t.Hour(), t.Minute())
-	},
+	"when": func(d types.DateTime) string { return workdays.DisplayDateTime(d.Time()) },
 }).Parse(`<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>表格核验 {{.Code}}</title>
