@@ -33,6 +33,7 @@ type transitionJSON struct {
 	NoteRequired bool     `json:"noteRequired"`
 	Deadline     string   `json:"deadline,omitempty"`
 	Days         int      `json:"days,omitempty"`
+	Caution      string   `json:"caution,omitempty"`
 }
 
 type editJSON struct {
@@ -65,7 +66,7 @@ func transitionsJSON(ts []workflow.Transition) []transitionJSON {
 		return transitionJSON{
 			Action: t.Action, Label: t.Label, From: t.From, To: t.To, Roles: t.Roles,
 			Scope: scopeNames[t.Scope], Via: string(t.Via), Fields: lo.CoalesceSliceOrEmpty(t.Fields),
-			NoteRequired: t.NoteRequired, Deadline: t.Deadline, Days: t.Days,
+			NoteRequired: t.NoteRequired, Deadline: t.Deadline, Days: t.Days, Caution: t.Caution,
 		}
 	})
 }

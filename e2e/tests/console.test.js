@@ -33,13 +33,18 @@ async function openApp(page, id) {
   await ready(page, "application");
 }
 
-/** Clicks one move on the application page, fills its form and waits for the new status. */
-async function move(page, action, to, fill = async () => {}) {
+/**
+ * Clicks one move on the application page, fills its form and waits for
+ * the new status; a move that sends back or refuses (confirm: true) is
+ * confirmed in its dialog.
+ */
+async function move(page, action, to, fill = async () => {}, { confirm = false } = {}) {
   await page.click(`button[data-action="${action}"]`);
   const form = page.locator(`form[data-form="${action}"]`);
   await form.waitFor();
   await fill(form);
   await form.locator('button[type="submit"]').click();
+  if (confirm) await page.locator("dialog button.danger").click();
   await page.waitForSelector(`#app-status[data-status="${to}"]`, { timeout: 30000 });
 }
 
@@ -349,7 +354,7 @@ test("the other moves work from their forms: decline, resolve on the spot, retur
   await move(wg, "decline", "declined", async (f) => {
     await f.locator('input[name="litigation_or_petition"]').check();
     await f.locator('textarea[name="decision_note"]').fill("涉及诉讼，按一般来信处理并反馈约谈主体。");
-  });
+  }, { confirm: true });
   const declined = (await srv.api("GET", `/api/collections/applications/records/${forwarded.id}`)).body;
   assert.equal(declined.litigation_or_petition, true);
   await wg.context().close();
@@ -372,7 +377,7 @@ test("the other moves work from their forms: decline, resolve on the spot, retur
   await openApp(reviewer, fb.id);
   await move(reviewer, "return_feedback", "in_handling", async (f) => {
     await f.locator('textarea[name="leader_comment"]').fill("整改不彻底，请重新办理并补充照片。");
-  });
+  }, { confirm: true });
   await reviewer.context().close();
 
   // a leader designates another leader to receive the talk

@@ -5,8 +5,8 @@
 
 import { createRecord, updateRecord } from "../../api.js";
 import {
-  h, field, select, fmtDate, showFormError, clearFormError, toast, busy, todayYMD, addDays, ymd,
-  dateInputToPB, dateTimeInputToPB, pbToDateTimeInput, parseDate,
+  h, field, select, fmtDate, showFormError, clearFormError, toast, busy, todayYMD, addDays, ymd, confirmDialog,
+  dateInputToPB, dateTimeInputToPB, pbToDateTimeInput, parseDate, localError,
 } from "../../ui.js";
 import { wf, statusLabel, outcomes, fieldLabels } from "../../vocab.js";
 import { leaders, departments, handlersOf } from "../../directory.js";
@@ -96,12 +96,13 @@ export function actionForm(ctx, t) {
     add("applicant_comment", "约谈主体意见", h("textarea", { name: "applicant_comment", rows: 2 }));
   }
 
-  const send = h("button.btn.primary", { type: "submit" }, "确认" + t.label);
+  const send = h(t.caution ? "button.btn.caution" : "button.btn.primary", { type: "submit" }, "确认" + t.label);
   const form = h(
-    "form.action-form",
+    t.caution ? "form.action-form.caution" : "form.action-form",
     { novalidate: true, dataset: { form: t.action } },
     h("div.form-error", { hidden: true }),
     h("p.muted.small", `${statusLabel(t.from)} → ${statusLabel(t.to)}`, t.days ? `；将起算 ${t.days} 个工作日期限` : ""),
+    t.caution ? h("p.small.caution-text", t.caution) : null,
     parts,
     h("div.form-actions", send, h("button.btn", { type: "button", onclick: () => (form.remove(), (ctx.openAction = ""), ctx.stale && ctx.reload()) }, "取消")),
   );
@@ -123,6 +124,11 @@ export function actionForm(ctx, t) {
       if (required && !value(name)) missing[name] = "请填写此项。";
     }
     if (Object.keys(missing).length) return showFormError(form, localError(missing, "请填写标红的必填项。"));
+    if (t.caution) {
+      // a move that undoes or refuses is confirmed first
+      const ok = await confirmDialog(`确认${t.label}？`, h("div", h("p", t.caution), h("p.muted.small", `“${app.subject}”：${statusLabel(t.from)} → ${statusLabel(t.to)}`)), t.label, { kind: "danger" });
+      if (!ok) return;
+    }
     try {
       await busy(send, () => perform(ctx, t, value, { openTalk, pendingFb, approvedFb }), "正在提交…");
       ctx.openAction = "";
@@ -201,7 +207,4 @@ async function perform(ctx, t, value, { openTalk, pendingFb, approvedFb }) {
   throw new Error("未知的办理动作：" + t.action);
 }
 
-/** A form error made on the page, in the server's error shape. */
-export function localError(fields, message) {
-  return { message: message || Object.values(fields)[0], fieldMessages: () => fields };
-}
+export { localError };
