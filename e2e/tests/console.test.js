@@ -55,9 +55,7 @@ test("the seed's story is clicked through the console by each role, ending in �
 
   // 社区工作人员 composes the application from a collected issue and submits it
   const staff = await as("staff@yuetan.example", { form: true });
-  await ready(staff, "issues");
-  await staff.click('a.nav-link[data-path="/apps"]');
-  await ready(staff, "apps");
+  await ready(staff, "apps"); // community staff start on their to-do
   await staff.click("#new-app");
   await ready(staff, "compose");
   await staff.fill('input[name="subject"]', subject);
@@ -329,7 +327,7 @@ test("the community attaches the signed and stamped paper copy to its applicatio
   const app = (await srv.api("GET", `/api/collections/applications/records?filter=${encodeURIComponent(`community = "${staffUser.org}" && status != "draft"`)}`)).body.items[0];
   assert.ok(app, "划船社区 has a submitted application");
   const staff = await as("staff@yuetan.example");
-  await ready(staff, "issues");
+  await ready(staff, "apps");
   await openApp(staff, app.id);
   await staff.click('button[data-action="signed_scan"]');
   const form = staff.locator('form[data-form="signed_scan"]');
