@@ -4,8 +4,9 @@
 // page asks before it is left with changes not saved (see leaveGuard).
 
 import * as store from "./db.js";
+import { newId } from "./api.js";
 import { h, fmtDateTime, dialog } from "./ui.js";
-import { leaveGuard } from "./router.js";
+import { leaveGuard, query } from "./router.js";
 
 /** The values of a form's named controls: text, the checked radio, checkboxes, selects. */
 export function formValues(form) {
@@ -111,6 +112,19 @@ export function keepDraft({ key, form: kind, snapshot, what = "这条记录" }) 
       window.removeEventListener("pagehide", save);
     },
   };
+}
+
+/**
+ * The draft a form page opens with. A record's own form (id given) keeps
+ * one draft, "kind/id"; a new form's page opens the one its address names
+ * (?draft=…) or starts a new one, "kind-new/…". form is the kind of draft
+ * for keepDraft and draftsOf.
+ */
+export async function openDraft(kind, id) {
+  const resuming = id ? "" : query().get("draft") || "";
+  const key = id ? `${kind}/${id}` : `${kind}-new/${resuming || newId()}`;
+  const draft = id || resuming ? await store.getDraft(key).catch(() => null) : null;
+  return { key, draft, form: id ? kind : `${kind}-new`, resuming };
 }
 
 /** The drafts of one kind of form, newest first. */

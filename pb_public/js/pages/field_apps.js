@@ -3,17 +3,17 @@
 // pad, checked for eligibility before they are submitted, and followed
 // through the workflow with their deadlines. Works offline.
 
-import { me, newId } from "../api.js";
+import { me } from "../api.js";
 import { h, mount, field, fmtDate, fmtDateTime, showFormError, clearFormError, toast, empty, confirmDialog, busy, liveCheck, localError, scrollBelowHeader } from "../ui.js";
 import * as store from "../db.js";
 import { mutate, syncNow, outboxStates } from "../sync.js";
 import { liveLocal } from "../live.js";
 import { wf, statusLabel, applicantKinds, applicantKindLabel, dueOf, nextWorkday, label, issueKinds, available, eligibility } from "../vocab.js";
 import { directory, leaders, orgName, userWithTitle } from "../directory.js";
-import { navigate, query, leaveGuard } from "../router.js";
+import { navigate, leaveGuard } from "../router.js";
 import { signaturePad } from "../widgets/sigpad.js";
 import { syncBadge } from "../widgets/syncbadge.js";
-import { keepDraft, formValues, restoreValues, draftsOf, resumeCard } from "../drafts.js";
+import { keepDraft, formValues, restoreValues, draftsOf, resumeCard, openDraft } from "../drafts.js";
 import { dueChip } from "./queue.js";
 
 const PHONE = /^[0-9+\- ]*$/;
@@ -258,13 +258,11 @@ export async function composePage(main, { id }) {
   });
 
   // what is typed is kept on the tablet until it is saved as a draft or sent
-  const resuming = isNew ? query().get("draft") || "" : "";
-  const draftKey = isNew ? `compose-new/${resuming || newId()}` : `compose/${id}`;
-  const draft = isNew && !resuming ? null : await store.getDraft(draftKey).catch(() => null);
+  const { key, draft, form: draftKind, resuming } = await openDraft("compose", id);
   if (draft) restoreValues(form, draft.data.fields || {});
   const kept = keepDraft({
-    key: draftKey,
-    form: isNew ? "compose-new" : "compose",
+    key,
+    form: draftKind,
     what: isNew ? "这份约谈申请" : "对这份申请的修改",
     snapshot: () => ({ title: subject.value.trim(), data: { fields: formValues(form) } }),
   });

@@ -5,7 +5,7 @@
 // (possible duplicates), and community staff may mark one issue a
 // duplicate of another.
 
-import { me, newId } from "../api.js";
+import { me } from "../api.js";
 import { h, mount, field, select, filter, fmtDate, fmtDateTime, showFormError, toast, empty, confirmDialog, debounce, liveCheck, localError } from "../ui.js";
 import * as store from "../db.js";
 import { mutate, outboxStates } from "../sync.js";
@@ -14,7 +14,7 @@ import { issueKinds, issueSources, issueStatuses, meetingKinds, label } from "..
 import { navigate, query, render, leaveGuard } from "../router.js";
 import { photoPicker } from "../widgets/photos.js";
 import { syncBadge } from "../widgets/syncbadge.js";
-import { keepDraft, formValues, restoreValues, draftsOf, resumeCard } from "../drafts.js";
+import { keepDraft, formValues, restoreValues, draftsOf, resumeCard, openDraft } from "../drafts.js";
 import { possibleDuplicates, fmtDistance, hasLocation, ALIKE } from "../geo.js";
 
 const PHONE = /^[0-9+\- ]*$/;
@@ -98,15 +98,13 @@ export async function issueFormPage(main, { id }) {
     mount(main, h("div.page-error", { role: "alert" }, "这条问题不存在，或已不属于本社区。"), h("p", h("a", { href: "#/issues" }, "返回问题列表")));
     return;
   }
-  const resuming = isNew ? query().get("draft") || "" : "";
-  const draftKey = isNew ? `issue-new/${resuming || newId()}` : `issue/${id}`;
-  const [draft, otherDrafts, allIssues, meetingsAll, row] = await Promise.all([
-    isNew && !resuming ? null : store.getDraft(draftKey).catch(() => null),
-    isNew && !resuming ? draftsOf("issue-new") : [],
+  const [{ key: draftKey, draft, form: draftKind, resuming }, allIssues, meetingsAll, row] = await Promise.all([
+    openDraft("issue", id),
     store.all("issues"),
     store.all("meetings"),
     isNew ? null : store.getRow("issues", id),
   ]);
+  const otherDrafts = isNew && !resuming ? await draftsOf("issue-new") : [];
   const fromMeeting = isNew ? query().get("meeting") || "" : "";
   const v = issue || { kind: "problem", source: fromMeeting ? "meeting" : "door_to_door", status: "open", meeting: fromMeeting };
   const meetings = meetingsAll.sort((a, b) => String(b.held_on).localeCompare(String(a.held_on)));
@@ -257,7 +255,7 @@ export async function issueFormPage(main, { id }) {
 
   const kept = keepDraft({
     key: draftKey,
-    form: isNew ? "issue-new" : "issue",
+    form: draftKind,
     what: isNew ? "这条问题" : "对这条问题的修改",
     snapshot: () => ({
       title: title.value.trim(),

@@ -1,14 +1,14 @@
 // Field app: the community's collection meetings (物居恳谈会, 小巷公议会 …).
 
-import { me, newId } from "../api.js";
+import { me } from "../api.js";
 import { h, mount, field, select, fmtDate, fmtDateTime, showFormError, toast, empty, ymd, dateInputToPB, todayYMD, confirmDialog, liveCheck, localError } from "../ui.js";
 import * as store from "../db.js";
 import { mutate, outboxStates } from "../sync.js";
 import { liveLocal } from "../live.js";
 import { meetingKinds, label } from "../vocab.js";
-import { navigate, query, leaveGuard } from "../router.js";
+import { navigate, leaveGuard } from "../router.js";
 import { syncBadge } from "../widgets/syncbadge.js";
-import { keepDraft, formValues, restoreValues, draftsOf, resumeCard } from "../drafts.js";
+import { keepDraft, formValues, restoreValues, draftsOf, resumeCard, openDraft } from "../drafts.js";
 
 export async function meetingsPage(main) {
   const list = h("div.list");
@@ -78,13 +78,11 @@ export async function meetingFormPage(main, { id }) {
     held_on: (v) => (v ? "" : "请填写会议日期。"),
     attendees: (v) => (v === "" || (Number.isInteger(Number(v)) && Number(v) >= 0) ? "" : "参加人数应为不小于 0 的整数。"),
   });
-  const resuming = isNew ? query().get("draft") || "" : "";
-  const draftKey = isNew ? `meeting-new/${resuming || newId()}` : `meeting/${id}`;
-  const draft = isNew && !resuming ? null : await store.getDraft(draftKey).catch(() => null);
+  const { key, draft, form: draftKind } = await openDraft("meeting", id);
   if (draft) restoreValues(form, draft.data.fields || {});
   const kept = keepDraft({
-    key: draftKey,
-    form: isNew ? "meeting-new" : "meeting",
+    key,
+    form: draftKind,
     what: isNew ? "这条会议记录" : "对会议记录的修改",
     snapshot: () => ({ title: title.value.trim() || label(meetingKinds, kind.value), data: { fields: formValues(form) } }),
   });
