@@ -2,7 +2,9 @@ package demo
 
 import (
 	"fmt"
+	"hash/fnv"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -140,7 +142,7 @@ func (s *seeder) seedIssues() error {
 		r.Set(collections.IssueResidentName, is.Resident)
 		r.Set(collections.IssueResidentPhone, is.Phone)
 		r.Set(collections.IssueSource, is.Source)
-		r.Set(collections.IssueLocation, placeOf(is.Community, i))
+		r.Set(collections.IssueLocation, placeOf(is.Community, is.Address, i))
 		if is.Source == "meeting" {
 			if m := meetings[is.Community]; m != nil {
 				r.Set(collections.IssueMeeting, m.Id)
@@ -198,11 +200,24 @@ var communityCentres = map[string]types.GeoPoint{
 }
 
 // placeOf is where the i-th demo issue of community was recorded: around
-// the community's centre, each at its own spot (about 60–360 m off).
-func placeOf(community string, i int) types.GeoPoint {
+// the community's centre at the spot its address names (issues at one
+// building lie a few metres apart), up to about 300 m off.
+func placeOf(community, address string, i int) types.GeoPoint {
 	c := communityCentres[community]
-	// a fixed walk around the centre: about 0.0006–0.0033° (60–360 m)
-	dx := float64((i*37)%61-30) * 0.0001
-	dy := float64((i*53)%59-29) * 0.0001
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(spotOf(address)))
+	n := h.Sum32()
+	// the spot: up to ±0.0028° (about 300 m); the issue: ±0.00008° (about 8 m) about it
+	dx := float64(int(n%57)-28)*0.0001 + float64((i*7)%5-2)*0.00004
+	dy := float64(int(n/57%53)-26)*0.0001 + float64((i*3)%5-2)*0.00004
 	return types.GeoPoint{Lat: c.Lat + dy, Lon: c.Lon + dx}
+}
+
+// spotOf is the place an address names, without what is near it or inside
+// it: 划船社区3幢前 and 划船社区3幢 are both 划船社区3幢.
+func spotOf(address string) string {
+	if i := strings.Index(address, "幢"); i >= 0 {
+		return address[:i+len("幢")]
+	}
+	return address
 }
