@@ -108,19 +108,24 @@ const s = (tag, attrs = {}, text) => {
 function schematic(placed, near, community) {
   const W = 520;
   const H = 300;
-  const pad = 36;
-  const all = [...placed, ...near];
-  const lat0 = all.reduce((a, i) => a + +i.location.lat, 0) / all.length;
-  const lon0 = all.reduce((a, i) => a + +i.location.lon, 0) / all.length;
+  // the drawing keeps clear of the name and north arrow (top) and the scale bar (bottom)
+  const padX = 40;
+  const top = 44;
+  const bottom = 52;
+  const cy = top + (H - top - bottom) / 2;
+  // the drawing is about the linked issues: it spans them (at least 120 m
+  // across); the community's other issues show where they fall inside
+  const lat0 = placed.reduce((a, i) => a + +i.location.lat, 0) / placed.length;
+  const lon0 = placed.reduce((a, i) => a + +i.location.lon, 0) / placed.length;
   const kx = 111320 * Math.cos((lat0 * Math.PI) / 180);
   const ky = 110540;
   const xy = (l) => ({ x: (l.lon - lon0) * kx, y: (l.lat - lat0) * ky });
-  const pts = all.map((i) => xy(i.location));
-  const span = Math.max(100, ...pts.map((p) => Math.abs(p.x) * 2), ...pts.map((p) => Math.abs(p.y) * 2 * ((W - 2 * pad) / (H - 2 * pad))));
-  const scale = (W - 2 * pad) / span; // px per metre
+  const pts = placed.map((i) => xy(i.location));
+  const span = 1.25 * Math.max(120, ...pts.map((p) => Math.abs(p.x) * 2), ...pts.map((p) => Math.abs(p.y) * 2 * ((W - 2 * padX) / (H - top - bottom))));
+  const scale = (W - 2 * padX) / span; // px per metre
   const px = (l) => {
     const p = xy(l);
-    return { x: W / 2 + p.x * scale, y: H / 2 - p.y * scale };
+    return { x: W / 2 + p.x * scale, y: cy - p.y * scale };
   };
   const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": `${community}关联问题位置示意图` });
   svg.append(s("rect", { x: 1, y: 1, width: W - 2, height: H - 2, fill: "#fbfaf8", stroke: "#e3ded8" }));
@@ -129,12 +134,13 @@ function schematic(placed, near, community) {
   svg.append(s("path", { d: `M${W - 24} 34 L${W - 30} 48 L${W - 24} 44 L${W - 18} 48 Z`, fill: "#5f5b57" }));
   svg.append(s("text", { x: W - 24, y: 26, "font-size": 12, "text-anchor": "middle", fill: "#5f5b57" }, "北"));
   // scale bar: a round length about a fifth of the width
-  const nice = [10, 20, 50, 100, 200, 500, 1000, 2000, 5000].find((m) => m * scale >= (W - 2 * pad) / 5) || 5000;
+  const nice = [10, 20, 50, 100, 200, 500, 1000, 2000, 5000].find((m) => m * scale >= (W - 2 * padX) / 5) || 5000;
   const bar = nice * scale;
   svg.append(s("path", { d: `M14 ${H - 18} v-6 M14 ${H - 21} h${bar} M${14 + bar} ${H - 18} v-6`, stroke: "#5f5b57", "stroke-width": 2, fill: "none" }));
   svg.append(s("text", { x: 14 + bar / 2, y: H - 28, "font-size": 12, "text-anchor": "middle", fill: "#5f5b57" }, fmtDistance(nice)));
   for (const o of near) {
     const p = px(o.location);
+    if (p.x < 8 || p.x > W - 8 || p.y < top - 10 || p.y > H - bottom + 10) continue; // beyond the drawing
     const dot = s("circle", { cx: p.x, cy: p.y, r: 5, fill: "#9e9891", "data-id": o.id });
     dot.append(s("title", {}, `${o.title}（${label(issueStatuses, o.status || "open")}）`));
     svg.append(dot);
