@@ -335,7 +335,25 @@ export function localError(fields, message) {
 export function field(label, input, hint) {
   const id = input.id || (input.name ? "f-" + input.name + "-" + Math.random().toString(36).slice(2, 7) : "");
   if (id && !input.id) input.id = id;
-  return h("div.field", h("label", { for: id }, label, input.required ? h("span.req", " *") : null), input, hint ? h("div.hint", hint) : null);
+  return h("div.field", h("label", { for: id }, label, input.required ? h("span.req", " *") : null), input, hint ? h("div.hint", hint) : null, dateEcho(input));
+}
+
+/**
+ * The browser draws a date picker in the device's own format
+ * (12/03/2026, 09:30 AM on some): beneath it, the chosen date in the
+ * app's one format (2026年12月3日 09:30).
+ */
+function dateEcho(input) {
+  if (input.tagName !== "INPUT" || (input.type !== "date" && input.type !== "datetime-local")) return null;
+  const echo = h("div.hint.date-echo", { "aria-live": "polite" });
+  const show = () => {
+    if (!input.value) return (echo.textContent = "");
+    echo.textContent = "即 " + (input.type === "date" ? fmtDate(dateInputToPB(input.value)) : fmtDateTime(dateTimeInputToPB(input.value)));
+  };
+  input.addEventListener("input", show);
+  input.addEventListener("change", show);
+  show();
+  return echo;
 }
 
 /** A labelled filter of a toolbar: the label stays visible beside its control. */

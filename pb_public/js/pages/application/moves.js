@@ -48,7 +48,7 @@ export function actionForm(ctx, t) {
       else add(f, fieldLabels[f] || f, h("input", { name: f }));
     }
   } else if (t.action === "schedule") {
-    const tomorrow = addDays(todayYMD(), 1);
+    const tomorrow = ctx.next || addDays(todayYMD(), 1); // the next working day
     add("scheduled_at", "约谈时间", h("input", { type: "datetime-local", name: "scheduled_at", required: true, value: `${tomorrow}T09:30` }));
     add("place", "约谈地点", h("input", { name: "place", required: true, maxlength: 200, placeholder: "例如：划船社区会议室" }));
     add("form", "约谈形式", select("form", wf.talkForms, app.talk_form || "visit", { empty: null, required: true }));
