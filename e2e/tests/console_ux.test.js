@@ -295,6 +295,7 @@ test("the 关联问题 card shows where the issues were recorded: a plain schema
   await geo.locator("button[data-copy]").first().click();
   await page.waitForSelector('.toast:has-text("已复制坐标")');
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), coords[0]);
+  await geo.scrollIntoViewIfNeeded();
   await shot(page, "console-issues-geo");
   assert.deepEqual(elsewhere, [], "no request leaves the server");
   await ctx.close();

@@ -168,6 +168,7 @@ test("screenshots of the main screens", { skip: process.env.SCREENSHOTS !== "1" 
   await staff.locator('#issue-picks input[name="issues"]').first().check();
   await shot(staff, "field-compose", { fullPage: true });
   await staff.goto(`${srv.url}/#/apps`);
+  await staff.click('dialog[data-dialog="leave"] button:has-text("放弃")'); // the form asks before it is left
   await ready(staff, "apps");
   await shot(staff, "field-applications");
   await staff.context().close();
