@@ -23,7 +23,7 @@ export function formsCard({ story, user }) {
   const archived = [
     app.archive_pdf ? protectedLink("applications", app.id, app.archive_pdf, "登记申报表（报送时）", "archive") : null,
     // the sheet above circulates with the phones masked; this copy is for the files
-    app.applicant_kind === "residents" && seesSigners.includes(user.role)
+    app.applicant_kind === "residents" && seesSigners.includes(user.role) && (user.role !== "grid_worker" || app.status === "draft")
       ? printLink(`/api/forms/signatures/${app.id}?copy=archive`, "居民联名签名表（存档件，含完整电话）", { dataset: { file: "signatures-archive" } })
       : null,
     app.notice_pdf ? protectedLink("applications", app.id, app.notice_pdf, "交办通知单（受理时）", "notice-archive") : null,
