@@ -283,7 +283,7 @@ test("a live reload still in flight when the user moves on never replaces the pa
   await ready(wg, "overdue");
   release();
   await storyDone; // the old page has every answer it asked for
-  await wg.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 100))));
+  await wg.waitForFunction(() => document.body.dataset.loads === "0"); // and has drawn (or dropped) them
   assert.equal(await wg.locator("#bulletin-pdf").count(), 1, "the overdue page is still there");
   assert.equal(await wg.locator("#app-status").count(), 0, "the old application page did not come back");
   assert.deepEqual(wg.errors, []);
