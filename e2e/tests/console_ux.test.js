@@ -190,6 +190,14 @@ test("moves that send a matter back or refuse it look different from 上报 and 
   const back = await look(leader, "return_feedback");
   assert.equal(back.caution, true);
   assert.notEqual(back.bg, approve.bg);
+  await leader.click('button[data-action="return_feedback"]');
+  const bf = leader.locator('form[data-form="return_feedback"]');
+  await bf.locator('textarea[name="leader_comment"]').fill("整改照片不全，请补充后重新反馈。");
+  await bf.locator('button[type="submit"]').click();
+  await leader.locator("dialog").waitFor(WAIT);
+  assert.match(await leader.locator("dialog").textContent(), /退回承办单位重新办理/);
+  await leader.locator('dialog button:has-text("取消")').click();
+  assert.equal((await api(`/api/collections/applications/records/${fb.id}`)).body.status, "feedback_submitted", "cancelled: nothing sent");
   await leader.context().close();
 });
 
