@@ -432,6 +432,13 @@ test("the filters say what they filter, and every tap target on the field screen
   })();
   await ready(page, "signatures");
   small.signatures = await smallTargets(page);
+  // an issue of the worker's own, open: its form has 删除
+  const me = await userOf("grid@yuetan.example");
+  const mine = (await api(`/api/collections/issues/records?filter=${q(`community = "${me.org}" && status = "open" && application = ""`)}&perPage=200`)).body.items.find((i) => !i.duplicate_of);
+  await page.goto(`${srv.url}/#/issues/${mine.id}`);
+  await ready(page, "issue");
+  await page.waitForSelector('#issue-form button.danger:has-text("删除")');
+  small.issueEdit = await smallTargets(page);
   await page.goto(`${srv.url}/#/apps`);
   await ready(page, "apps");
   small.apps = await smallTargets(page);
