@@ -65,7 +65,8 @@ test("the demo district's story holds up: moves on working days in office hours,
     let last = "";
     let status = "";
     for (const [i, w] of whens.entries()) {
-      const m = /(\d{4})年(\d{1,2})月(\d{1,2})日 (\d{2}):(\d{2})/.exec(w);
+      // (read in any format: the one format has a test of its own below)
+      const m = /(\d{4})[年/-](\d{1,2})[月/-](\d{1,2})日? (\d{2}):(\d{2})/.exec(w);
       assert.ok(m, w);
       const day = `${m[1]}-${m[2].padStart(2, "0")}-${m[3].padStart(2, "0")}`;
       const mins = +m[4] * 60 + +m[5];
