@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -18,15 +19,39 @@ import (
 	"yuetan/internal/texttable"
 )
 
+// The server binary, built once for the package's tests (each runs it on
+// a data dir of its own) and removed by TestMain.
+var (
+	binOnce sync.Once
+	binDir  string
+	binErr  error
+)
+
+// TestMain removes the server binary after the tests.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		_ = os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
 // buildBinary builds the server into the temp dir, where PocketBase would
 // switch dev mode on by itself.
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "yuetan")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	binOnce.Do(func() {
+		if binDir, binErr = os.MkdirTemp("", "yuetan-bin-*"); binErr != nil {
+			return
+		}
+		if out, err := exec.Command("go", "build", "-o", filepath.Join(binDir, "yuetan"), ".").CombinedOutput(); err != nil {
+			binErr = fmt.Errorf("go build: %w\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
 	}
-	return bin
+	return filepath.Join(binDir, "yuetan")
 }
 
 func freeAddr(t *testing.T, host string) string {
@@ -100,6 +125,7 @@ func serve(t *testing.T, bin, addr string, args ...string) started {
 // SQL or debug lines — not at start, not while it answers requests — even
 // from a binary in the temp dir; --dev turns the SQL on when asked for.
 func TestServeDemoStartMessage(t *testing.T) {
+	t.Parallel()
 	bin := buildBinary(t)
 	dir := t.TempDir()
 	addr := freeAddr(t, "127.0.0.1")
@@ -159,6 +185,7 @@ func TestServeDemoStartMessage(t *testing.T) {
 // URL (or a localhost one) warns at start; --public-url is saved and shown,
 // and an invalid one stops the server with a Chinese message.
 func TestServePublicURLWarning(t *testing.T) {
+	t.Parallel()
 	bin := buildBinary(t)
 	dir := t.TempDir()
 	// a superuser first: without one PocketBase's installer saves one from a

@@ -2,6 +2,7 @@ package apis
 
 import (
 	"errors"
+	"net/http"
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
@@ -21,7 +22,13 @@ var chineseErrors = &hook.Handler[*core.RequestEvent]{
 		err := e.Next()
 		var apiErr *router.ApiError
 		if errors.As(err, &apiErr) {
+			pocketbases := !messages.HasHan(apiErr.Message)
 			messages.Tidy(apiErr)
+			// PocketBase says the same for a missing token as for an expired
+			// one: a guest has not signed in, only a token can have expired
+			if pocketbases && apiErr.Status == http.StatusUnauthorized && e.Request.Header.Get("Authorization") == "" {
+				apiErr.Message = "请先登录。"
+			}
 		}
 		return err
 	},

@@ -36,6 +36,7 @@ type transitionJSON struct {
 	Sets         map[string]string `json:"sets,omitempty"`
 	When         map[string]string `json:"when,omitempty"`
 	Unless       string            `json:"unless,omitempty"`
+	Caution      string            `json:"caution,omitempty"`
 }
 
 // stageJSON is one row of workflow.Stages as the web app sees it.
@@ -115,7 +116,7 @@ func transitionsJSON(ts []workflow.Transition) []transitionJSON {
 			Action: t.Action, Label: t.Label, From: t.From, To: t.To, Roles: t.Roles,
 			Scope: scopeNames[t.Scope], Via: string(t.Via), Fields: lo.CoalesceSliceOrEmpty(t.Fields),
 			NoteRequired: t.NoteRequired, Deadline: deadline, Days: days,
-			Sets: t.Sets, When: t.When, Unless: t.Unless,
+			Sets: t.Sets, When: t.When, Unless: t.Unless, Caution: t.Caution,
 		}
 	})
 }

@@ -12,6 +12,7 @@ import (
 // table, and /api/workflow/available/{id} answers workflow.Available for the
 // caller on the applications they may view, 404 on the others.
 func TestWorkflowRoute(t *testing.T) {
+	t.Parallel()
 	env := testenv.New(t)
 	f := env.Fixture()
 

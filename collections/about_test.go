@@ -79,6 +79,7 @@ func aboutApplications(t *testing.T) map[string]string {
 // account may view over REST: a leader named only as an application's
 // target sees neither the application nor what is recorded about it.
 func TestRecordsAboutAnApplicationShowNoMore(t *testing.T) {
+	t.Parallel()
 	env := testenv.New(t)
 	if _, err := deadlines.Supervise(env.App, time.Now()); err != nil {
 		t.Fatal(err)

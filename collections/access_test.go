@@ -319,6 +319,7 @@ func collectionName(p probe) string { return strings.Fields(p.collection)[0] }
 // TestAccessMatrix probes every role × collection × list/view/create/update/delete
 // on a record inside and a record outside the role's scope.
 func TestAccessMatrix(t *testing.T) {
+	t.Parallel()
 	table := probesTable()
 	for _, who := range probes {
 		t.Run(who.role, func(t *testing.T) {
@@ -443,6 +444,7 @@ func assertUnchanged(t *testing.T, env *testenv.Env, label string, before *core.
 // TestResidentDetailsVisibility checks who sees residents' names and phones
 // on the issues they may read.
 func TestResidentDetailsVisibility(t *testing.T) {
+	t.Parallel()
 	env := testenv.New(t)
 	f := env.Fixture()
 	want := map[string]bool{
@@ -479,6 +481,7 @@ func urlQuery(s string) string {
 // TestUsersCannotChangeOwnRole checks no user changes their own role, org or
 // rank, on REST and on a save made as them (the sync path).
 func TestUsersCannotChangeOwnRole(t *testing.T) {
+	t.Parallel()
 	env := testenv.New(t)
 	cases := []struct {
 		email string

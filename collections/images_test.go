@@ -12,6 +12,7 @@ import (
 // TestEveryImageFieldHasABudget: a file field that accepts an image type
 // (or any type) has a pixel budget, and every budget names such a field.
 func TestEveryImageFieldHasABudget(t *testing.T) {
+	t.Parallel()
 	seen := 0
 	for _, c := range collections.All() {
 		for _, f := range c.Fields {

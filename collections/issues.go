@@ -28,7 +28,13 @@ const (
 	IssueCollectedAt   = "collected_at"
 	IssueStatus        = "status"
 	IssueApplication   = "application"
+	// IssueDuplicateOf is the original an issue repeats (community staff
+	// mark it); the duplicate follows the original's application and status.
+	IssueDuplicateOf = "duplicate_of"
 )
+
+// IssueDuplicateOfIndex finds an original's duplicates.
+const IssueDuplicateOfIndex = "idx_issues_duplicate_of"
 
 // Issue statuses.
 const (
@@ -72,10 +78,12 @@ func NewIssues() *core.Collection {
 		&core.DateField{Name: IssueCollectedAt},
 		selectOne(IssueStatus, workflow.IssueStatuses.Values(), false),
 		relation(IssueApplication, ApplicationsID, false),
+		relation(IssueDuplicateOf, IssuesID, false),
 	)
 	timestamps(c)
 	c.AddIndex("idx_issues_community", false, IssueCommunity, "")
 	c.AddIndex("idx_issues_application", false, IssueApplication, "")
+	c.AddIndex(IssueDuplicateOfIndex, false, IssueDuplicateOf, "")
 	read := rule(append([]string{
 		and(communityRoles, "community = @request.auth.org"),
 		and(roleIs(RoleStreetReviewer), "community.parent = @request.auth.org"),

@@ -11,6 +11,7 @@ import (
 // carries exactly the API rules collections/ declares (a later migration
 // that writes a rule out must say the same as the builder).
 func TestMigratedRulesEqualTheBuilders(t *testing.T) {
+	t.Parallel()
 	env := testenv.New(t)
 	str := func(p *string) string {
 		if p == nil {

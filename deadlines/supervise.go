@@ -11,6 +11,7 @@ import (
 
 	"yuetan/collections"
 	"yuetan/savectx"
+	"yuetan/workdays"
 	"yuetan/workflow"
 )
 
@@ -81,7 +82,7 @@ func Supervise(app core.App, now time.Time) (int, error) {
 		if f.Kind == collections.SupOverdue {
 			verb = "已逾期"
 		}
-		r.Set(collections.SupNote, fmt.Sprintf("%s期限（%s）%s。", workflow.DeadlineLabels[f.Field], f.DueOn, verb))
+		r.Set(collections.SupNote, fmt.Sprintf("%s期限（%s）%s。", workflow.DeadlineLabels[f.Field], workdays.DisplayDay(f.DueOn), verb))
 		if err := app.SaveWithContext(savectx.WithActor(context.Background(), savectx.System), r); err != nil {
 			return written, fmt.Errorf("flag %s of %s: %w", f.Field, f.Application, err)
 		}

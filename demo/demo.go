@@ -88,7 +88,7 @@ func Seed(app core.App) (created bool, err error) {
 		return false, nil
 	}
 	err = app.RunInTransaction(func(tx core.App) error {
-		s := &seeder{app: tx, orgs: map[string]*core.Record{}, users: map[string]*core.Record{}}
+		s := &seeder{app: tx, clock: newClock(time.Now()), orgs: map[string]*core.Record{}, users: map[string]*core.Record{}}
 		return s.run()
 	})
 	if err != nil {
@@ -121,6 +121,7 @@ func PrintAccounts(w io.Writer, created bool) error {
 
 type seeder struct {
 	app   core.App
+	clock clock                   // when the demo's records are written
 	orgs  map[string]*core.Record // by code
 	users map[string]*core.Record // by email
 	// issues by title

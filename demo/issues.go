@@ -2,6 +2,9 @@ package demo
 
 import (
 	"fmt"
+	"hash/fnv"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -52,6 +55,18 @@ var issueSeeds = []issueSeed{
 	{"BH-DH", "suggestion", "建设社区食堂", "建议利用闲置用房建设社区食堂。", "东海花园社区", "金美华", "13900000030", "meeting"},
 	{"ML-HF", "problem", "电梯频繁故障", "高层住宅电梯频繁故障，困人事件多次发生。", "和丰小区3幢", "魏国强", "13900000031", "hotline"},
 	{"BH-HL", "problem", "僵尸车清理", "小区道路两侧有多辆僵尸车。", "黄鹂社区主干道", "陶建英", "13900000032", "door_to_door"},
+	{"DL-HC", "problem", "5幢楼道堆放杂物堵塞消防通道", "5幢2单元楼道内堆放旧家具和纸箱，堵塞消防通道，存在火灾隐患。", "划船社区5幢2单元", "朱桂芳", "13900000033", "door_to_door"},
+}
+
+// duplicateSeed is an issue recorded again (by someone else, a little
+// later, a few metres off) that community staff marked a duplicate of the
+// first record.
+type duplicateSeed struct {
+	Original, Title, Description, Resident, Phone, Source, By string
+}
+
+var duplicateSeeds = []duplicateSeed{
+	{"5幢楼道堆放杂物堵塞消防通道", "5幢楼道杂物堵塞消防通道", "居民来电反映5幢楼道杂物多，消防通道不畅。", "钱文明", "13900000005", "hotline", "staff@yuetan.example"},
 }
 
 // meetingSeeds: one collection meeting per community code.
@@ -89,21 +104,32 @@ func (s *seeder) seedIssues() error {
 	if err != nil {
 		return err
 	}
-	base := time.Now().AddDate(0, 0, -40)
+	// the collection meetings about nine weeks back, an afternoon each;
+	// the issues in the working days after, a few a day, before any
+	// application (the earliest story starts about 40 days back)
+	base := s.clock.daysAgo(62)
 	meetings := map[string]*core.Record{}
-	for code, m := range meetingSeeds {
+	codes := make([]string, 0, len(meetingSeeds))
+	for code := range meetingSeeds {
+		codes = append(codes, code)
+	}
+	slices.Sort(codes)
+	for i, code := range codes {
+		m := meetingSeeds[code]
+		held := s.clock.at(s.clock.after(base, i%3), 14, 30)
 		r := core.NewRecord(mc)
 		r.Set(collections.MeetingCommunity, s.orgs[code].Id)
 		r.Set(collections.MeetingKind, m.Kind)
 		r.Set(collections.MeetingTitle, m.Title)
-		r.Set(collections.MeetingHeldOn, base)
+		r.Set(collections.MeetingHeldOn, held)
 		r.Set(collections.MeetingAttendees, 30)
 		r.Set(collections.MeetingNotes, "居民代表、业委会、物业、社区民警参加，逐户收集意见。")
-		if err := s.app.SaveWithContext(s.as(collectorFor(code), base), r); err != nil {
+		if err := s.app.SaveWithContext(s.as(collectorFor(code), held.Add(2*time.Hour)), r); err != nil {
 			return fmt.Errorf("meeting %s: %w", m.Title, err)
 		}
 		meetings[code] = r
 	}
+	collected := s.clock.slots(s.clock.at(s.clock.after(base, 3), 9, 20), len(issueSeeds), 2*time.Hour+25*time.Minute)
 	s.issues = map[string]*core.Record{}
 	for i, is := range issueSeeds {
 		r := core.NewRecord(ic)
@@ -116,17 +142,82 @@ func (s *seeder) seedIssues() error {
 		r.Set(collections.IssueResidentName, is.Resident)
 		r.Set(collections.IssueResidentPhone, is.Phone)
 		r.Set(collections.IssueSource, is.Source)
-		r.Set(collections.IssueLocation, types.GeoPoint{Lon: 121.57 + float64(i)*0.001, Lat: 29.86 + float64(i%7)*0.001})
+		r.Set(collections.IssueLocation, placeOf(is.Community, is.Address, i))
 		if is.Source == "meeting" {
 			if m := meetings[is.Community]; m != nil {
 				r.Set(collections.IssueMeeting, m.Id)
 			}
 		}
-		at := base.Add(time.Duration(i) * 6 * time.Hour)
+		at := collected[i]
+		r.Set(collections.IssueCollectedAt, at)
 		if err := s.app.SaveWithContext(s.as(collectorFor(is.Community), at), r); err != nil {
 			return fmt.Errorf("issue %s: %w", is.Title, err)
 		}
 		s.issues[is.Title] = r
 	}
+	return s.seedDuplicates(ic)
+}
+
+// seedDuplicates records each duplicate and marks it, as the community's
+// staff would on seeing the possible-duplicate hint.
+func (s *seeder) seedDuplicates(ic *core.Collection) error {
+	for _, d := range duplicateSeeds {
+		orig := s.issues[d.Original]
+		when := s.clock.officeTime(s.clock.after(orig.GetDateTime(collections.IssueCollectedAt).Time(), 1), d.Title)
+		loc := orig.GetGeoPoint(collections.IssueLocation)
+		r := core.NewRecord(ic)
+		r.Load(map[string]any{
+			collections.IssueCommunity: orig.GetString(collections.IssueCommunity), collections.IssueKind: "problem",
+			collections.IssueTitle: d.Title, collections.IssueDescription: d.Description,
+			collections.IssueAddress: orig.GetString(collections.IssueAddress), collections.IssueResidentName: d.Resident,
+			collections.IssueResidentPhone: d.Phone, collections.IssueSource: d.Source, collections.IssueCollectedAt: when,
+			collections.IssueGrid:     orig.GetString(collections.IssueGrid),
+			collections.IssueLocation: types.GeoPoint{Lat: loc.Lat + 0.00004, Lon: loc.Lon - 0.00003},
+		})
+		if err := s.app.SaveWithContext(s.as(d.By, when), r); err != nil {
+			return fmt.Errorf("issue %s: %w", d.Title, err)
+		}
+		r.Set(collections.IssueDuplicateOf, orig.Id)
+		if err := s.app.SaveWithContext(s.as(d.By, when.Add(20*time.Minute)), r); err != nil {
+			return fmt.Errorf("mark %s a duplicate: %w", d.Title, err)
+		}
+	}
 	return nil
+}
+
+// communityCentres are where each demo community lies (fictional, in one
+// district of a coastal city): its issues are recorded within a few
+// hundred metres of it.
+var communityCentres = map[string]types.GeoPoint{
+	"DL-HC":  {Lat: 29.86420, Lon: 121.56310},
+	"DL-DLF": {Lat: 29.86985, Lon: 121.57460},
+	"DL-GF":  {Lat: 29.87530, Lon: 121.58120},
+	"BH-DH":  {Lat: 29.85210, Lon: 121.59040},
+	"BH-HL":  {Lat: 29.84760, Lon: 121.60150},
+	"BH-GF":  {Lat: 29.84190, Lon: 121.61020},
+	"ML-ML":  {Lat: 29.87860, Lon: 121.55020},
+	"ML-HF":  {Lat: 29.88470, Lon: 121.54210},
+}
+
+// placeOf is where the i-th demo issue of community was recorded: around
+// the community's centre at the spot its address names (issues at one
+// building lie a few metres apart), up to about 300 m off.
+func placeOf(community, address string, i int) types.GeoPoint {
+	c := communityCentres[community]
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(spotOf(address)))
+	n := h.Sum32()
+	// the spot: up to ±0.0028° (about 300 m); the issue: ±0.00008° (about 8 m) about it
+	dx := float64(int(n%57)-28)*0.0001 + float64((i*7)%5-2)*0.00004
+	dy := float64(int(n/57%53)-26)*0.0001 + float64((i*3)%5-2)*0.00004
+	return types.GeoPoint{Lat: c.Lat + dy, Lon: c.Lon + dx}
+}
+
+// spotOf is the place an address names, without what is near it or inside
+// it: 划船社区3幢前 and 划船社区3幢 are both 划船社区3幢.
+func spotOf(address string) string {
+	if i := strings.Index(address, "幢"); i >= 0 {
+		return address[:i+len("幢")]
+	}
+	return address
 }

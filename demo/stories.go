@@ -72,11 +72,92 @@ var stories = []story{
 // seedStories walks every story.
 func (s *seeder) seedStories() error {
 	for _, st := range stories {
-		if err := s.walk(st); err != nil {
+		if err := s.walk(st, s.clock.plan(st)); err != nil {
 			return fmt.Errorf("story %s: %w", st.subject, err)
 		}
 	}
 	return nil
+}
+
+// timeline is when a story's records are written: the draft, each step,
+// each co-signature, and the talk as arranged.
+type timeline struct {
+	created    time.Time
+	steps      []time.Time // one per story step
+	signatures []time.Time
+	talk       time.Time // the agreed time of the talk (zero without one)
+}
+
+// last is the timeline's latest moment.
+func (tl timeline) last() time.Time {
+	out := tl.created
+	for _, ts := range [][]time.Time{tl.steps, tl.signatures} {
+		for _, t := range ts {
+			if t.After(out) {
+				out = t
+			}
+		}
+	}
+	return out
+}
+
+// plan dates a story as the offices would work it, from about startDaysAgo
+// on: each move on a later working day in office hours; the talk two
+// working days after it was arranged, at 09:30 or 14:30, recorded when it
+// has been held; the unit's feedback some working days after the talk.
+// A story that would reach past now starts a working day earlier.
+func (c clock) plan(st story) timeline {
+	start := c.daysAgo(st.startDaysAgo)
+	for {
+		tl := c.planFrom(st, start)
+		if tl.last().Before(c.now.Add(-10 * time.Minute)) {
+			return tl
+		}
+		start = c.before(start)
+	}
+}
+
+func (c clock) planFrom(st story, start time.Time) timeline {
+	seed := func(what string) string { return st.subject + "/" + what }
+	tl := timeline{created: c.officeTime(start, seed("create"))}
+	day := start
+	if st.residents {
+		// residents sign over the following days, door to door
+		n := max(st.signers, workflow.MinCoSigners)
+		if len(st.steps) == 0 {
+			n = st.signers
+		}
+		tl.signatures = c.slots(tl.created.Add(50*time.Minute), n, 35*time.Minute)
+		if len(tl.signatures) > 0 {
+			day = tl.signatures[len(tl.signatures)-1]
+		}
+	}
+	for _, step := range st.steps {
+		var t time.Time
+		switch step {
+		case "on_spot", "assign":
+			// recorded once held: the talk's day, an hour and a half after it began
+			t = tl.talk.Add(100 * time.Minute)
+		case "feedback":
+			day = c.after(day, max(2, min(5, st.handlingDays/3)))
+			t = c.officeTime(day, seed(step))
+		default:
+			day = c.after(day, 1)
+			t = c.officeTime(day, seed(step))
+		}
+		if step == "schedule" {
+			hour := 9
+			if len(st.subject)%2 == 1 {
+				hour = 14
+			}
+			tl.talk = c.at(c.after(day, 2), hour, 30)
+		}
+		if step == "on_spot" || step == "assign" {
+			day = t
+		}
+		tl.steps = append(tl.steps, t)
+	}
+	return tl
 }
 
 func (s *seeder) collection(name string) *core.Collection {
@@ -84,10 +165,8 @@ func (s *seeder) collection(name string) *core.Collection {
 	return c
 }
 
-func (s *seeder) walk(st story) error {
-	at := time.Now().AddDate(0, 0, -st.startDaysAgo)
-	// each step happens about a working day after the previous one
-	next := func() time.Time { at = at.Add(26 * time.Hour); return at }
+func (s *seeder) walk(st story, tl timeline) error {
+	at := tl.created
 	draft := core.NewRecord(s.collection(collections.Applications))
 	kind := collections.ApplicantCommunity
 	if st.residents {
@@ -113,24 +192,21 @@ func (s *seeder) walk(st story) error {
 	if err != nil {
 		return fmt.Errorf("create: %w", err)
 	}
-	signers := st.signers
-	if st.residents && len(st.steps) > 0 && signers < workflow.MinCoSigners {
-		signers = workflow.MinCoSigners
-	}
-	for i := 0; i < signers; i++ {
+	for i, signed := range tl.signatures {
 		sig := core.NewRecord(s.collection(collections.Signatures))
 		sig.Load(map[string]any{
 			collections.SigApplication: app.Id, collections.SigName: coSigners[i%len(coSigners)],
 			collections.SigAddress: fmt.Sprintf("%d幢%d室", i/4+1, 101+i), collections.SigPhone: fmt.Sprintf("1370000%04d", i),
+			collections.SigSignedAt: signed,
 		})
-		if err := s.app.SaveWithContext(s.as(collectorFor(st.community), at), sig); err != nil {
+		if err := s.app.SaveWithContext(s.as(collectorFor(st.community), signed), sig); err != nil {
 			return fmt.Errorf("signature: %w", err)
 		}
 	}
 	street := map[string]string{"DL": "street@yuetan.example", "BH": "street2@yuetan.example"}[Parent(st.community)]
 	var talk, fb *core.Record
-	for _, step := range st.steps {
-		when := next()
+	for i, step := range st.steps {
+		when := tl.steps[i]
 		var err error
 		switch step {
 		case "submit":
@@ -148,14 +224,14 @@ func (s *seeder) walk(st story) error {
 		case "schedule":
 			talk = core.NewRecord(s.collection(collections.Talks))
 			talk.Load(map[string]any{
-				collections.TalkApplication: app.Id, collections.TalkScheduledAt: when.Add(48 * time.Hour),
+				collections.TalkApplication: app.Id, collections.TalkScheduledAt: tl.talk,
 				collections.TalkPlace: s.orgs[st.community].GetString(collections.OrgName) + "会议室", collections.TalkForm: st.form,
 				collections.TalkParticipants: "居民代表、社区、街道及相关部门负责同志",
 			})
 			talk, err = s.save(st.leader, when, talk)
 		case "on_spot", "assign":
 			talk.Set(collections.TalkRecord, "居民反映："+app.GetString(collections.AppDescription))
-			talk.Set(collections.TalkHeldAt, when)
+			talk.Set(collections.TalkHeldAt, tl.talk) // held at the agreed time, recorded afterwards
 			talk.Set(collections.TalkRecorder, "约谈办记录员")
 			if step == "on_spot" {
 				talk.Set(collections.TalkOutcome, workflow.OutcomeOnSpot)

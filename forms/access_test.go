@@ -62,6 +62,7 @@ var formProbes = []formProbe{
 // out-of-scope record: 200 for exactly those whose view of the record(s)
 // the REST API grants, 404 for the others, 401 for a guest.
 func TestFormAccessMatrix(t *testing.T) {
+	t.Parallel()
 	env := testenv.New(t)
 	f := env.Fixture()
 	// the fixture's applications are past acceptance
@@ -121,6 +122,7 @@ func nameOf(email string) string {
 // prints for its holder, and only what the holder may view; a bad token is
 // a 401.
 func TestTokenLink(t *testing.T) {
+	t.Parallel()
 	env := testenv.New(t)
 	a := application(env, storySubject)
 	other := application(env, "东海花园社区基层卫生服务")

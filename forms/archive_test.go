@@ -54,6 +54,7 @@ func archived(t *testing.T, env *testenv.Env, coll, id, field, form, maker strin
 // record, registered as made by who made the move; other moves store
 // nothing; the moves' responses and statuses are as without archiving.
 func TestArchiveCopies(t *testing.T) {
+	t.Parallel()
 	env := testenv.New(t)
 	hc := env.Org("DL-HC")
 	apps := "/api/collections/applications/records"
@@ -141,6 +142,7 @@ func TestArchiveCopies(t *testing.T) {
 // TestArchiveFailureKeepsTheMove: when the archive copy cannot be stored
 // (here the print register is gone), the move still succeeds and stands.
 func TestArchiveFailureKeepsTheMove(t *testing.T) {
+	t.Parallel()
 	env := testenv.New(t)
 	c, err := env.App.FindCollectionByNameOrId("form_prints")
 	if err != nil {
@@ -169,6 +171,7 @@ func TestArchiveFailureKeepsTheMove(t *testing.T) {
 // TestDemoHasArchiveCopies: the demo seed (one transaction) archives too,
 // after its commit.
 func TestDemoHasArchiveCopies(t *testing.T) {
+	t.Parallel()
 	env := testenv.New(t)
 	a := application(env, storySubject)
 	archived(t, env, collections.Applications, a.Id, collections.AppArchivePDF, "application", staff)

@@ -137,7 +137,10 @@ func Export(app core.App, month time.Time, dir string, progress io.Writer, now t
 	for i, it := range items {
 		bar.show(i, it.label)
 		err := func() error {
-			m, err := it.make(newMapper(app))
+			// the paper archive: the co-signature sheets with every phone in full
+			mp := newMapper(app)
+			mp.archive = true
+			m, err := it.make(mp)
 			if err != nil {
 				return err
 			}

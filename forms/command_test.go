@@ -35,6 +35,7 @@ func runForms(env *testenv.Env, args ...string) (stdout, stderr string, err erro
 // of every application active in M, one folder per serial, and M's
 // bulletin, with a progress bar, registering each print.
 func TestFormsCommand(t *testing.T) {
+	t.Parallel()
 	env := testenv.New(t)
 	now := time.Now().In(workdays.Shanghai)
 	month := now.Format("2006-01")
@@ -117,6 +118,7 @@ func TestFormsCommand(t *testing.T) {
 
 // TestFormsCommandErrors: clear Chinese errors and a failure exit.
 func TestFormsCommandErrors(t *testing.T) {
+	t.Parallel()
 	env := testenv.New(t)
 	file := filepath.Join(t.TempDir(), "a-file")
 	os.WriteFile(file, []byte("x"), 0o644)

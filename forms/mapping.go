@@ -49,6 +49,7 @@ func formByName(name string) (Form, bool) {
 // mapped is one form mapped from its records, ready to stamp and render.
 type mapped struct {
 	form       Form
+	archive    bool   // the archive copy (the co-signature sheet with every phone in full)
 	collection string // the record's collection ("" for the bulletin)
 	recordID   string // the record's id (the month "2026-11" for the bulletin)
 	serial     string // printed serial number
@@ -71,6 +72,9 @@ func (m *mapped) fileName() string {
 	tail := m.serial
 	if tail == "" {
 		tail = "草稿"
+	}
+	if m.archive {
+		tail += "（存档件）"
 	}
 	return m.form.Title + "-" + tail + ".pdf"
 }
@@ -216,6 +220,9 @@ type mapper struct {
 	// err is the first failure to read a name: a form is never printed
 	// with blanks where the database failed (a missing record prints blank)
 	err error
+	// archive maps the archive copies: the co-signature sheet with every
+	// resident's phone in full (the sheet that circulates shows them masked)
+	archive bool
 }
 
 func newMapper(app core.App) *mapper {
@@ -435,6 +442,7 @@ func (mp *mapper) signatures(a *core.Record) (*mapped, error) {
 		Subject:   a.GetString(collections.AppSubject),
 		Community: mp.orgName(a.GetString(collections.AppCommunity)),
 		Street:    mp.street(a),
+		Archive:   mp.archive,
 	}
 	var fsys *filesystem.System
 	for _, s := range sigs {
@@ -458,8 +466,10 @@ func (mp *mapper) signatures(a *core.Record) (*mapped, error) {
 		}
 		d.Signers = append(d.Signers, signer)
 	}
-	return newMapped("signatures", a, a.GetString(collections.AppSerial), &d.Meta, d,
-		func(w io.Writer) error { return pdf.RenderSignatures(w, *d) }), nil
+	m := newMapped("signatures", a, a.GetString(collections.AppSerial), &d.Meta, d,
+		func(w io.Writer) error { return pdf.RenderSignatures(w, *d) })
+	m.archive = mp.archive
+	return m, nil
 }
 
 func (mp *mapper) notice(a *core.Record) (*mapped, error) {

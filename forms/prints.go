@@ -165,7 +165,7 @@ func register(app core.App, m *mapped, by producer, archive bool) (*core.Record,
 	r.Set(PrintProducedByName, by.name)
 	r.Set(PrintProducedAt, m.meta.GeneratedAt)
 	r.Set(PrintContentHash, hash)
-	r.Set(PrintArchive, archive)
+	r.Set(PrintArchive, archive || m.archive)
 	if err := app.SaveWithContext(savectx.AsSystem(context.Background()), r); err != nil {
 		return nil, fmt.Errorf("forms: register print %s: %w", m.form.Name, err)
 	}

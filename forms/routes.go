@@ -23,7 +23,8 @@ import (
 // The routes:
 //
 //	GET /api/forms/{form}/{id}            application, signatures, notice (id: the application),
-//	                                      talk, feedback (id: the talk or feedback, or the application for its latest)
+//	                                      talk, feedback (id: the talk or feedback, or the application for its latest);
+//	                                      signatures?copy=archive is the archive copy, every phone in full
 //	GET /api/forms/bulletin?month=2026-11 the month's supervision bulletin (working group, supervisors)
 //	GET /api/forms/verify/{code}          public: what a printed copy's QR code points at
 //
@@ -101,7 +102,10 @@ func serveForm(e *core.RequestEvent) error {
 	if err := stageError(t); err != nil {
 		return err
 	}
-	m, err := newMapper(e.App).mapTarget(t)
+	mp := newMapper(e.App)
+	// the sheet that circulates masks the residents' phones; the archive copy has them in full
+	mp.archive = form.Name == "signatures" && e.Request.URL.Query().Get("copy") == "archive"
+	m, err := mp.mapTarget(t)
 	if err != nil {
 		return err
 	}
@@ -245,6 +249,7 @@ func changedSince(app core.App, row *core.Record) (bool, error) {
 		return true, nil
 	}
 	mp := newMapper(app)
+	mp.archive = row.GetBool(PrintArchive)
 	var m *mapped
 	if form.Name == "bulletin" {
 		month, err := ParseMonth(row.GetString(PrintRecordID))
@@ -271,10 +276,7 @@ func changedSince(app core.App, row *core.Record) (bool, error) {
 }
 
 var verifyPage = template.Must(template.New("verify").Funcs(template.FuncMap{
-	"when": func(d types.DateTime) string {
-		t := d.Time().In(workdays.Shanghai)
-		return fmt.Sprintf("%d年%d月%d日 %02d:%02d", t.Year(), int(t.Month()), t.Day(), t.Hour(), t.Minute())
-	},
+	"when": func(d types.DateTime) string { return workdays.DisplayDateTime(d.Time()) },
 }).Parse(`<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>表格核验 {{.Code}}</title>

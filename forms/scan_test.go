@@ -49,6 +49,7 @@ func multipartPatch(t testing.TB, env *testenv.Env, url, email, field, name stri
 // stamped paper copy (at any stage); nobody else may, and nobody may
 // upload an archive copy, which is the server's.
 func TestSignedScan(t *testing.T) {
+	t.Parallel()
 	env := testenv.New(t)
 	a := application(env, storySubject) // 划船社区, 东柳街道, 周明远, closed
 	url := "/api/collections/applications/records/" + a.Id

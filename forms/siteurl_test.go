@@ -54,6 +54,7 @@ func wantVerifyURL(t *testing.T, pdf []byte, base, code string) {
 // the mover's address; once the operator sets a public URL every form
 // carries that one.
 func TestVerifyURLFollowsTheServer(t *testing.T) {
+	t.Parallel()
 	env := testenv.New(t)
 	if got := env.App.Settings().Meta.AppURL; got != siteurl.PocketBaseDefault {
 		t.Fatalf("fresh settings have application URL %q, the test assumes PocketBase's default", got)

@@ -28,6 +28,7 @@ func decodeError(t testing.TB, body []byte) apiError {
 // TestStageNotReached: a form whose stage has not been reached is a 409
 // with a Chinese message, never an empty form.
 func TestStageNotReached(t *testing.T) {
+	t.Parallel()
 	env := testenv.New(t)
 	for _, c := range []struct {
 		form, subject, who, message string
@@ -71,6 +72,7 @@ func TestStageNotReached(t *testing.T) {
 // TestBulletinAccessAndMonth: the bulletin is for the working group,
 // supervisors and superusers; a bad month is a 400 naming the field.
 func TestBulletinAccessAndMonth(t *testing.T) {
+	t.Parallel()
 	env := testenv.New(t)
 	for who, want := range map[string]int{
 		wg: 200, sup: 200, admin: 200,

@@ -1,6 +1,7 @@
 package forms_test
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"yuetan/forms"
 	"yuetan/internal/testenv"
 	"yuetan/internal/testtool"
+	"yuetan/pdf"
 	"yuetan/workdays"
 )
 
@@ -20,6 +22,7 @@ import (
 // closed) prints for its community staff as a PDF with its Chinese file
 // name, and pdftotext gives back the record's subject, serial and leader.
 func TestSeedStoryForms(t *testing.T) {
+	t.Parallel()
 	env := testenv.New(t)
 	a := application(env, storySubject)
 	serial := a.GetString(collections.AppSerial)
@@ -68,8 +71,11 @@ func TestSeedStoryForms(t *testing.T) {
 }
 
 // TestSignaturesSheet: the residents' draft (划船社区僵尸车清理) prints its
-// co-signers for the community, before it has a serial.
+// co-signers for the community, before it has a serial: on the sheet that
+// circulates every phone masked (137****0003), on the archive copy
+// (?copy=archive) in full and marked so.
 func TestSignaturesSheet(t *testing.T) {
+	t.Parallel()
 	env := testenv.New(t)
 	a := application(env, "划船社区僵尸车清理")
 	// one resident signed on the tablet's pad
@@ -89,11 +95,47 @@ func TestSignaturesSheet(t *testing.T) {
 	if len(sigs) != 7 {
 		t.Fatalf("%d signatures in the demo", len(sigs))
 	}
+	archive := get(env, "/api/forms/signatures/"+a.Id+"?copy=archive", grid)
+	if archive.status != 200 {
+		t.Fatalf("archive copy: %d %s", archive.status, archive.body)
+	}
+	if name, _ := fileName(t, archive.header.Get("Content-Disposition")); name != "居民联名签名表-草稿（存档件）.pdf" {
+		t.Errorf("archive file name %q", name)
+	}
+	full := pdfText(t, archive.body)
 	for _, s := range sigs {
-		for _, want := range []string{s.GetString(collections.SigName), s.GetString(collections.SigAddress), s.GetString(collections.SigPhone)} {
+		phone := s.GetString(collections.SigPhone)
+		for _, want := range []string{s.GetString(collections.SigName), s.GetString(collections.SigAddress), pdf.MaskPhone(phone)} {
 			if !strings.Contains(text, want) {
 				t.Errorf("%q not in the sheet", want)
 			}
+		}
+		if strings.Contains(text, phone) {
+			t.Errorf("the circulating sheet prints %s in full", phone)
+		}
+		if !strings.Contains(full, phone) {
+			t.Errorf("the archive copy lacks %s", phone)
+		}
+	}
+	if !strings.Contains(full, "存档件") || strings.Contains(text, "存档件：") {
+		t.Error("only the archive copy says it is one")
+	}
+	// the verify page tells the archive copy from the circulating one, and neither has changed
+	for _, c := range []struct {
+		body    []byte
+		archive bool
+	}{{res.body, false}, {archive.body, true}} {
+		codes := qrText(t, c.body)
+		if len(codes) != 1 {
+			t.Fatalf("QR codes: %v", codes)
+		}
+		v := get(env, codes[0][strings.Index(codes[0], "/api/forms/verify/"):], "")
+		var got struct {
+			Archive bool `json:"archive"`
+			Changed bool `json:"changed"`
+		}
+		if err := json.Unmarshal(v.body, &got); err != nil || got.Archive != c.archive || got.Changed {
+			t.Errorf("verify %s: %s (archive %v)", codes[0], v.body, c.archive)
 		}
 	}
 	// the captured signature is drawn on the sheet
@@ -116,6 +158,7 @@ func TestSignaturesSheet(t *testing.T) {
 // TestBulletin: the month's bulletin prints the demo's figures for the
 // working group.
 func TestBulletin(t *testing.T) {
+	t.Parallel()
 	env := testenv.New(t)
 	now := time.Now().In(workdays.Shanghai)
 	month := now.Format("2006-01")
@@ -140,6 +183,7 @@ func TestBulletin(t *testing.T) {
 // names are read (here the orgs table is gone), no form is printed with
 // blanks where the community and the street belong.
 func TestNamesUnreadableRefuseTheForm(t *testing.T) {
+	t.Parallel()
 	env := testenv.New(t)
 	a := application(env, storySubject)
 	render, err := forms.RenderDirectly(env.App, "application", a.Id)

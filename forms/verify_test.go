@@ -44,6 +44,7 @@ func verifyCode(env *testenv.Env, code string) map[string]any {
 // who produced it and when, and whether the record has changed since —
 // nothing of the record's content.
 func TestVerify(t *testing.T) {
+	t.Parallel()
 	env := testenv.New(t)
 	a := application(env, storySubject)
 	serial := a.GetString(collections.AppSerial)

@@ -34,7 +34,7 @@ func Tidy(apiErr *router.ApiError) {
 		}
 	}
 	if !HasHan(apiErr.Message) {
-		if zh := statusMessage(apiErr.Status); zh != "" {
+		if zh := topMessage(apiErr.Message); zh != "" {
 			apiErr.Message = zh
 		}
 	}

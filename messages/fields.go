@@ -6,7 +6,6 @@ package messages
 
 import (
 	"fmt"
-	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
@@ -67,16 +66,30 @@ var fieldMessages = map[string]func(p params) string{
 	},
 }
 
-// statusMessages replace PocketBase's English top-level messages when no
-// field says more.
-var statusMessages = map[int]string{
-	http.StatusBadRequest:            "提交的内容有误，请检查后重试。",
-	http.StatusUnauthorized:          "请先登录。",
-	http.StatusForbidden:             "您没有权限进行此操作。",
-	http.StatusNotFound:              "记录不存在或您无权查看。",
-	http.StatusRequestEntityTooLarge: "上传的内容太大。",
-	http.StatusTooManyRequests:       "请求过于频繁，请稍后再试。",
-	http.StatusInternalServerError:   "服务器出错了，请稍后再试。",
+// topMessages are PocketBase's own English top-level messages that reach
+// people through the web app (its defaults by status, and its record
+// routes' failures), in Chinese, when no field says more. Other English
+// messages (the admin dashboard's, a crafted filter's) stay as they are:
+// programs may rely on them.
+var topMessages = map[string]string{
+	"The requested resource wasn't found.":                         "记录不存在或您无权查看。",
+	"File not found":                                               "文件不存在或您无权查看。",
+	"Something went wrong while processing your request.":          "提交的内容有误，请检查后重试。",
+	"You are not allowed to perform this request.":                 "您没有权限进行此操作。",
+	"Missing or invalid authentication.":                           "请先登录。",
+	"The request requires valid record authorization token.":       "登录已失效，请重新登录。",
+	"The request requires valid authorization token.":              "登录已失效，请重新登录。",
+	"Too Many Requests.":                                           "请求过于频繁，请稍后再试。",
+	"Failed to create record.":                                     "未能保存，请检查标红的内容。",
+	"Failed to create record":                                      "未能保存，请检查标红的内容。",
+	"Failed to update record.":                                     "未能保存修改，请检查标红的内容。",
+	"An error occurred while validating the submitted data.":       "提交的内容未通过校验，请检查标红的内容。",
+	"An error occurred while loading the submitted data.":          "提交的内容无法读取，请重试。",
+	"Failed to load the submitted data due to invalid formatting.": "提交的内容格式不正确，请重试。",
+	"Failed to read the submitted data.":                           "提交的内容无法读取，请重试。",
+	"Failed to authenticate.":                                      "账号或密码不正确。",
+	"Batch transaction failed.":                                    "批量提交未能完成，所有修改均未保存。",
+	"Failed to delete record. Make sure that the record is not part of a required relation reference.": "未能删除：还有其他记录引用它。",
 }
 
 // params are a validation error's parameters and its English message.
@@ -177,13 +190,5 @@ func FieldMessage(item map[string]any) string {
 	return "填写的内容不符合要求。"
 }
 
-// statusMessage is the Chinese top-level message for status, "" when none.
-func statusMessage(status int) string {
-	if m, ok := statusMessages[status]; ok {
-		return m
-	}
-	if status >= 500 {
-		return statusMessages[http.StatusInternalServerError]
-	}
-	return ""
-}
+// topMessage is the Chinese for one of PocketBase's top-level messages, "" when there is none.
+func topMessage(message string) string { return topMessages[strings.TrimSpace(message)] }

@@ -49,6 +49,7 @@ func dueDate(r *core.Record, field string) string {
 // TestDeadlinesOverHolidays checks the 3- and 5-working-day deadlines the
 // hooks set across National Day and the Spring Festival with their 调休 days.
 func TestDeadlinesOverHolidays(t *testing.T) {
+	t.Parallel()
 	env := testenv.New(t)
 	cases := []struct {
 		name, from, acceptAt, wantNotice, notifyAt, wantSchedule string
@@ -80,6 +81,7 @@ func TestDeadlinesOverHolidays(t *testing.T) {
 // TestCalendarChangeRecomputesDeadlines adds a day off through the API and
 // checks an open deadline moves at once, then that removing it moves it back.
 func TestCalendarChangeRecomputesDeadlines(t *testing.T) {
+	t.Parallel()
 	env := testenv.New(t)
 	p := prepare(t, env, "forwarded")
 	app := moveAt(t, env, wg, "2026-09-30 10:00", p.app, map[string]any{"status": "accepted"})
@@ -109,6 +111,7 @@ func TestCalendarChangeRecomputesDeadlines(t *testing.T) {
 }
 
 func TestCalendarRoute(t *testing.T) {
+	t.Parallel()
 	env := testenv.New(t)
 	cases := []struct {
 		query string
@@ -147,6 +150,7 @@ func TestCalendarRoute(t *testing.T) {
 
 // TestSuperviseFlagsEachDeadlineOnce runs the deadline job around a due day.
 func TestSuperviseFlagsEachDeadlineOnce(t *testing.T) {
+	t.Parallel()
 	env := testenv.New(t)
 	p := prepare(t, env, "forwarded")
 	app := moveAt(t, env, wg, "2026-09-30 10:00", p.app, map[string]any{"status": "accepted"}) // notice due 2026-10-10
@@ -198,6 +202,7 @@ func TestSuperviseFlagsEachDeadlineOnce(t *testing.T) {
 // TestReviewCadence: forwarded matters wait for the monthly review day,
 // urgent ones are due within 3 working days.
 func TestReviewCadence(t *testing.T) {
+	t.Parallel()
 	env := testenv.New(t)
 	normal := prepare(t, env, "submitted")
 	app := moveAt(t, env, street, "2026-11-05 10:00", normal.app, map[string]any{"status": "forwarded"})

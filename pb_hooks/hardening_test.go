@@ -37,6 +37,7 @@ func fieldErr(t *testing.T, r testenv.Response, field string) string {
 // saved — where PocketBase would have coerced it (an object for a text to
 // "", "nope" for a location to 0,0, a date that does not parse to now).
 func TestWrongTypesAreRefused(t *testing.T) {
+	t.Parallel()
 	env := testenv.New(t)
 	hc := env.Org("DL-HC").Id
 	valid := map[string]any{"community": hc, "kind": "problem", "title": "路灯不亮", "source": "door_to_door"}
@@ -131,6 +132,7 @@ func TestWrongTypesAreRefused(t *testing.T) {
 // set) nor date it before the notice or in the future, nor change anything
 // else in the same write.
 func TestTalkRecordFieldsAreTheLeaders(t *testing.T) {
+	t.Parallel()
 	env := testenv.New(t)
 	p := prepare(t, env, "scheduled")
 	url := "/api/collections/talks/records/" + p.talk.Id
@@ -176,6 +178,7 @@ func TestTalkRecordFieldsAreTheLeaders(t *testing.T) {
 // note, the acceptance carries no note — not the street's — in the audit
 // trail and on the record.
 func TestMoveNoteIsTheMovesOwn(t *testing.T) {
+	t.Parallel()
 	env := testenv.New(t)
 	p := prepare(t, env, "submitted")
 	u := apps + "/" + p.app.Id
@@ -209,6 +212,7 @@ func TestMoveNoteIsTheMovesOwn(t *testing.T) {
 // the system (a route that forgot to attach its caller) is refused by the
 // workflow, not waved through as the system.
 func TestSaveWithoutActorIsRefused(t *testing.T) {
+	t.Parallel()
 	env := testenv.New(t)
 	p := prepare(t, env, "submitted")
 	p.app.Set(collections.AppStatus, "forwarded")
@@ -232,6 +236,7 @@ func TestSaveWithoutActorIsRefused(t *testing.T) {
 // issue's meeting is its own community's; co-signatures go only on
 // residents' drafts.
 func TestServerSetReferences(t *testing.T) {
+	t.Parallel()
 	env := testenv.New(t)
 	p := prepare(t, env, "forwarded")
 	r := env.Do("POST", "/api/collections/supervisions/records", sup, map[string]any{

@@ -24,6 +24,7 @@ func Register(app core.App) error {
 		bindPrivacy,
 		bindImageBudgets,
 		bindWorkflow,
+		bindDuplicates,
 	} {
 		if err := bind(app); err != nil {
 			return fmt.Errorf("register hooks: %w", err)

@@ -90,6 +90,7 @@ func issueCount(t *testing.T, env *testenv.Env) int {
 // the sync push's multipart parts and as a superuser (the dashboard's
 // path); nothing is stored. Ordinary images pass on the same paths.
 func TestImageBombsRefusedOnEveryPath(t *testing.T) {
+	t.Parallel()
 	env := testenv.New(t)
 	hc := env.Org("DL-HC").Id
 	issue := func(title string) map[string]any {
@@ -205,6 +206,7 @@ func TestImageBombsRefusedOnEveryPath(t *testing.T) {
 // budget, and the signed scan of a paper form takes images within its
 // budget and PDFs.
 func TestImageBudgetsPerField(t *testing.T) {
+	t.Parallel()
 	env := testenv.New(t)
 	f := env.Fixture()
 	sig := func(name string, data []byte) testenv.Response {
@@ -246,6 +248,7 @@ func TestImageBudgetsPerField(t *testing.T) {
 // Whoever may not see the file gets PocketBase's 404, nothing more. An
 // ordinary photo still gets its thumbnail.
 func TestNoThumbnailOfAStoredBomb(t *testing.T) {
+	t.Parallel()
 	env := testenv.New(t)
 	coll, _ := env.App.FindCachedCollectionByNameOrId(collections.Issues)
 	store := func(name string, data []byte) *core.Record {

@@ -39,6 +39,7 @@ func factory(status string) func(t testing.TB) *tests.TestApp {
 // the hook events each must (and must not) fire: a refused move stops before
 // any write; an allowed one writes the record and its event.
 func TestScenarios(t *testing.T) {
+	t.Parallel()
 	tokens := testenv.New(t)
 	auth := func(email string) map[string]string { return map[string]string{"Authorization": tokens.Token(email)} }
 	url := "/api/collections/applications/records/" + scenarioApp

@@ -55,6 +55,7 @@ func forged(t *testing.T, env *testenv.Env, f core.Field, otherApp, otherTalk st
 // record (and, for the kept ones, in an update), over REST: the stored
 // value is never the forged one, and an author field is the writer's.
 func TestServerFieldsAreTheServers(t *testing.T) {
+	t.Parallel()
 	env := testenv.New(t)
 	other := prepare(t, env, "in_handling") // the relations' forged targets
 	forwarded := prepare(t, env, "forwarded")

@@ -47,6 +47,7 @@ const (
 // district party secretary, a talk on site, assignment to 城管 with a
 // deadline, feedback, approval, reply and 销号 — each step as its role.
 func TestSeedStory(t *testing.T) {
+	t.Parallel()
 	env := testenv.New(t)
 	srv := env.Serve() // the same handler on a real loopback server
 	if r, err := http.Get(srv.URL + "/api/health"); err != nil || r.StatusCode != 200 {

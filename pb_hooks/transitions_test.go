@@ -215,6 +215,7 @@ func eventCount(t *testing.T, env *testenv.Env) int {
 // works and writes one event), as every other role, as the same role of
 // another org, and from a wrong state (all refused, nothing written).
 func TestEveryTransitionOverREST(t *testing.T) {
+	t.Parallel()
 	env := testenv.New(t)
 	for _, tr := range workflow.Table {
 		t.Run(tr.Action+"_from_"+tr.From, func(t *testing.T) {
@@ -329,6 +330,7 @@ func allowedFrom(tr workflow.Transition, s string) bool {
 // TestTransitionsThroughBatch checks /api/batch runs the same rules: a valid
 // move applies with its event; a batch holding one refused move rolls back whole.
 func TestTransitionsThroughBatch(t *testing.T) {
+	t.Parallel()
 	env := testenv.New(t)
 	ok := prepare(t, env, "submitted")
 	other := prepare(t, env, "submitted")
@@ -364,6 +366,7 @@ func TestTransitionsThroughBatch(t *testing.T) {
 
 // TestRequirements checks what each move requires besides role and state.
 func TestRequirements(t *testing.T) {
+	t.Parallel()
 	env := testenv.New(t)
 	t.Run("residents need ten distinct co-signers", func(t *testing.T) {
 		p := prepare(t, env, "draft")

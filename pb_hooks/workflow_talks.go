@@ -199,7 +199,7 @@ func checkHeldAt(held time.Time, app *core.Record, now time.Time) error {
 		dayStart := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, workdays.Shanghai)
 		if held.Before(dayStart) {
 			return fieldError(collections.TalkHeldAt, "held_before_notice", fmt.Sprintf(
-				"实际约谈时间不能早于交办通知送达之日（%s）。", dayStart.Format("2006年1月2日")))
+				"实际约谈时间不能早于交办通知送达之日（%s）。", workdays.DisplayDate(dayStart)))
 		}
 	}
 	return nil

@@ -18,6 +18,7 @@ import (
 
 	"yuetan/collections"
 	"yuetan/forms"
+	"yuetan/notify"
 )
 
 // migrated returns a test app on a copy of dataDir (blank when empty) with
@@ -37,8 +38,8 @@ func migrated(t *testing.T, dataDir string) *tests.TestApp {
 }
 
 // declared returns a blank app (PocketBase's system migrations only) into
-// which the schema the code declares today is imported: collections.Apply
-// and forms.NewFormPrints.
+// which the schema the code declares today is imported: collections.Apply,
+// forms.NewFormPrints and notify.All.
 func declared(t *testing.T) core.App {
 	t.Helper()
 	app := core.NewBaseApp(core.BaseAppConfig{DataDir: t.TempDir()})
@@ -51,6 +52,11 @@ func declared(t *testing.T) core.App {
 	}
 	if err := app.Save(forms.NewFormPrints()); err != nil {
 		t.Fatalf("declared form_prints: %v", err)
+	}
+	for _, c := range notify.All() {
+		if err := app.Save(c); err != nil {
+			t.Fatalf("declared %s: %v", c.Name, err)
+		}
 	}
 	return app
 }

@@ -132,6 +132,8 @@ func fixtures(tb testing.TB) []fixture {
 	}
 	sigFew := sig(3, 2)
 	sigMany := sig(25, 6)
+	sigArchive := sig(3, 2)
+	sigArchive.Archive = true
 
 	notice := NoticeData{
 		Meta:             meta("YT-2026-0193-J"),
@@ -226,10 +228,13 @@ func fixtures(tb testing.TB) []fixture {
 			texts:  []string{appLong.Description, appLong.Request, appLong.GroupOpinion.Text}},
 		{name: "signatures", form: "signatures", typical: true, pages: 1,
 			render: func(w io.Writer) error { return RenderSignatures(w, sigFew) },
-			texts:  []string{sigFew.Subject, sigFew.Signers[0].Name, sigFew.Signers[2].Address, sigFew.Signers[1].Phone}},
+			texts:  []string{sigFew.Subject, sigFew.Signers[0].Name, sigFew.Signers[2].Address, MaskPhone(sigFew.Signers[1].Phone), "传阅件", "2026年11月11日"}},
+		{name: "signatures_archive", form: "signatures", pages: 1,
+			render: func(w io.Writer) error { return RenderSignatures(w, sigArchive) },
+			texts:  []string{sigArchive.Signers[0].Name, sigArchive.Signers[1].Phone, sigArchive.Signers[2].Phone, "存档件", "2026年11月12日"}},
 		{name: "signatures_many", form: "signatures", pages: 2,
 			render: func(w io.Writer) error { return RenderSignatures(w, sigMany) },
-			texts:  []string{sigMany.Signers[0].Name, sigMany.Signers[24].Name, sigMany.Signers[24].Address, sigMany.Signers[17].Phone}},
+			texts:  []string{sigMany.Signers[0].Name, sigMany.Signers[24].Name, sigMany.Signers[24].Address, MaskPhone(sigMany.Signers[17].Phone)}},
 		{name: "notice", form: "notice", typical: true, pages: 1,
 			render: func(w io.Writer) error { return RenderNotice(w, notice) },
 			texts:  []string{notice.Summary, notice.Subject, "2026年11月30日前", "胡军（区委书记）", "本社区建设"}},

@@ -112,6 +112,7 @@ const rareNames = "喆堃玥昇珺赟禕犇淼鑫垚喆"
 // TestRareNamesInGBK confirms the rare name characters lie inside GBK, so
 // the repertoire promise (GBK plus listed extras) covers them.
 func TestRareNamesInGBK(t *testing.T) {
+	t.Parallel()
 	enc := simplifiedchinese.GBK.NewEncoder()
 	for _, r := range rareNames {
 		if _, err := enc.String(string(r)); err != nil {
@@ -124,6 +125,7 @@ func TestRareNamesInGBK(t *testing.T) {
 // text has a real outline in both embedded fonts and in the per-document
 // subsets built from them.
 func TestStressTextHasOutlines(t *testing.T) {
+	t.Parallel()
 	fs, err := loadFaces()
 	if err != nil {
 		t.Fatal(err)
@@ -177,6 +179,7 @@ func TestStressTextHasOutlines(t *testing.T) {
 // TestGBKCoverage checks the cut fonts hold every GBK character except the
 // one the source font lacks (≒).
 func TestGBKCoverage(t *testing.T) {
+	t.Parallel()
 	fs, err := loadFaces()
 	if err != nil {
 		t.Fatal(err)
@@ -210,6 +213,7 @@ func TestGBKCoverage(t *testing.T) {
 // TestSubsetMetrics checks a subset keeps advance widths and that the
 // production parser reads back what the subsetter wrote.
 func TestSubsetMetrics(t *testing.T) {
+	t.Parallel()
 	fs, err := loadFaces()
 	if err != nil {
 		t.Fatal(err)

@@ -61,6 +61,7 @@ var cropX = map[string]float64{
 // exactly, long texts included: no character is lost at line or page
 // breaks (compared with whitespace removed).
 func TestTextRoundTrip(t *testing.T) {
+	t.Parallel()
 	pdftotext := testtool.Require(t, "pdftotext")
 	for _, f := range fixtures(t) {
 		t.Run(f.name, func(t *testing.T) {
@@ -122,6 +123,7 @@ func paragraphStart(text, line string) bool {
 // TestMissingCharacters checks characters outside the font print as 〓
 // instead of vanishing or breaking the encoding.
 func TestMissingCharacters(t *testing.T) {
+	t.Parallel()
 	pdftotext := testtool.Require(t, "pdftotext")
 	var buf bytes.Buffer
 	d := NoticeData{Meta: meta("X-1"), Subject: "排涝😀改造≒𠮷", LeaderName: "张三"}
@@ -167,6 +169,7 @@ func golden(t *testing.T, name string, got []byte) {
 // TestGolden renders every fixture uncompressed, so a diff of two golden
 // files shows the drawing operations that changed.
 func TestGolden(t *testing.T) {
+	t.Parallel()
 	compressOutput = false
 	defer func() { compressOutput = true }()
 	for _, f := range fixtures(t) {
@@ -179,6 +182,7 @@ func TestGolden(t *testing.T) {
 // TestDeterministic renders every fixture twice, compressed as in
 // production, and wants identical bytes.
 func TestDeterministic(t *testing.T) {
+	t.Parallel()
 	for _, f := range fixtures(t) {
 		t.Run(f.name, func(t *testing.T) {
 			a, b := renderFixture(t, f), renderFixture(t, f)
@@ -197,6 +201,7 @@ func TestDeterministic(t *testing.T) {
 // between the body and the footer. Set PDF_RASTER_DIR to keep the PNGs
 // for looking at them.
 func TestRaster(t *testing.T) {
+	t.Parallel()
 	pdftoppm := testtool.Require(t, "pdftoppm")
 	dir := os.Getenv("PDF_RASTER_DIR")
 	if dir == "" {
@@ -266,6 +271,7 @@ func checkPage(t *testing.T, path string, dpi float64) {
 // TestPageNumbers checks multi-page forms print "第 X 页 共 Y 页" on every
 // page and one-page forms print none.
 func TestPageNumbers(t *testing.T) {
+	t.Parallel()
 	pdftotext := testtool.Require(t, "pdftotext")
 	for _, f := range fixtures(t) {
 		t.Run(f.name, func(t *testing.T) {
@@ -289,6 +295,7 @@ func TestPageNumbers(t *testing.T) {
 }
 
 func TestRenderErrors(t *testing.T) {
+	t.Parallel()
 	ok := meta("E-1")
 	tests := []struct {
 		name   string
@@ -321,6 +328,7 @@ func TestRenderErrors(t *testing.T) {
 // TestEmptyForms renders every form with nothing but Meta: blank paper
 // forms to fill by hand.
 func TestEmptyForms(t *testing.T) {
+	t.Parallel()
 	m := meta("BLANK")
 	renders := map[string]func() error{
 		"application": func() error { return RenderApplication(&bytes.Buffer{}, ApplicationData{Meta: m}) },
@@ -348,6 +356,7 @@ func TestEmptyForms(t *testing.T) {
 // gofpdf subsets UTF-8 fonts to the runes used, and our own subset comes
 // first, so a one-line document stays small.
 func TestOneLineDocumentSize(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	err := render(&buf, "群众约谈", Meta{GeneratedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}, func(d *doc) {})
 	if err != nil {
@@ -371,6 +380,7 @@ func TestOneLineDocumentSize(t *testing.T) {
 
 // TestFormSizes keeps every typical form well under 150 KB.
 func TestFormSizes(t *testing.T) {
+	t.Parallel()
 	for _, f := range fixtures(t) {
 		n := len(renderFixture(t, f))
 		t.Logf("%-18s %7d bytes", f.name, n)
@@ -404,6 +414,7 @@ func ExampleRenderNotice() {
 // TestConcurrentRender renders all fixtures from several goroutines at once
 // (the parsed fonts are shared) and wants the same bytes as one at a time.
 func TestConcurrentRender(t *testing.T) {
+	t.Parallel()
 	fx := fixtures(t)
 	want := make([][]byte, len(fx))
 	for i, f := range fx {

@@ -3,6 +3,7 @@ package pdf
 import (
 	"fmt"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -14,9 +15,9 @@ const (
 	sigLabelW   = 27.0
 	sigNoW      = 12.0                                                           // 序号
 	sigNameW    = 22.0                                                           // 姓名
-	sigAddrW    = 50.0                                                           // 住址
-	sigPhoneW   = 30.0                                                           // 联系电话
-	sigSignW    = 32.0                                                           // 签名
+	sigAddrW    = 49.0                                                           // 住址
+	sigPhoneW   = 28.0                                                           // 联系电话
+	sigSignW    = 30.0                                                           // 签名
 	sigDateW    = contentW - sigNoW - sigNameW - sigAddrW - sigPhoneW - sigSignW // 日期
 	sigImagePad = 1.0
 )
@@ -30,6 +31,10 @@ type SignaturesData struct {
 	Community string   // 所在社区
 	Street    string   // 所属街道
 	Signers   []Signer // in signing order
+	// Archive prints the archive copy: every phone number in full, and
+	// marked so. The sheet that passes from neighbour to neighbour (the
+	// default) shows each number masked, 138****0001.
+	Archive bool
 }
 
 // Signer is one co-signing resident.
@@ -51,6 +56,11 @@ func RenderSignatures(w io.Writer, d SignaturesData) error {
 		}, nil)
 		c.y += 2
 		c.paragraph(marginL, contentW, "我们是本社区居民，同意就上述事项约谈区领导，特此联名（居民10人以上联名方可申报，签名须由本人亲笔签署）。", stSmall)
+		if d.Archive {
+			c.paragraph(marginL, contentW, "存档件：含居民完整联系电话，仅供归档和核实，不得传阅或复印外传。", style{size: smallSize, bold: true})
+		} else {
+			c.paragraph(marginL, contentW, "传阅件：已签名居民的联系电话隐去中间四位；完整号码仅见于存档件。", stSmall)
+		}
 		c.y += 1.5
 
 		center := func(w float64, s string) cell {
@@ -76,9 +86,13 @@ func RenderSignatures(w io.Writer, d SignaturesData) error {
 					}
 				}
 			}
+			phone := s.Phone
+			if !d.Archive {
+				phone = MaskPhone(phone)
+			}
 			return row{cells: []cell{
 				center(sigNoW, itoa(i+1)), center(sigNameW, s.Name), val(sigAddrW, s.Address),
-				center(sigPhoneW, s.Phone), sign, {w: sigDateW, text: dateShort(s.SignedAt), st: stSmall, align: alignCenter},
+				center(sigPhoneW, phone), sign, {w: sigDateW, text: dateOrBlank(s.SignedAt), st: stSmall, align: alignCenter},
 			}, minH: sigRowH, keep: true}
 		}
 		// At least sigMinRows rows; blank ones then fill the last page.
@@ -90,10 +104,34 @@ func RenderSignatures(w io.Writer, d SignaturesData) error {
 	})
 }
 
-// dateShort formats t as 2026.11.23, or "" when t is zero.
-func dateShort(t time.Time) string {
-	if t.IsZero() {
-		return ""
+// MaskPhone hides the middle of a phone number, as on a sheet strangers
+// see: the four digits before the last four become ****, 13800000001 →
+// 138****0001, +86 13800000001 → +86 138****0001, 0574-87654321 →
+// 0574-****4321; a number of fewer than eight digits keeps only its last two.
+func MaskPhone(phone string) string {
+	digits := 0
+	for _, r := range phone {
+		if r >= '0' && r <= '9' {
+			digits++
+		}
 	}
-	return fmt.Sprintf("%d.%d.%d", t.Year(), int(t.Month()), t.Day())
+	head, tail := digits-8, 4
+	if digits < 8 {
+		head, tail = 0, 2
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range phone {
+		isDigit := r >= '0' && r <= '9'
+		if isDigit {
+			n++
+		}
+		switch {
+		case n <= head || n > digits-tail:
+			b.WriteRune(r)
+		case isDigit && n == head+1:
+			b.WriteString("****")
+		}
+	}
+	return b.String()
 }

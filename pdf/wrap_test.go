@@ -41,6 +41,7 @@ func lineWidth(l string, width func(rune) float64) float64 {
 // (and MultiCell, which shares its logic) loses one character at every
 // automatic break in Chinese text. gofpdf is archived, so this stays true.
 func TestGofpdfDropsRunes(t *testing.T) {
+	t.Parallel()
 	p := gofpdf.New("P", "mm", "A4", "")
 	p.AddUTF8FontFromBytes("noto", "", regularTTF)
 	p.AddPage()
@@ -60,6 +61,7 @@ func TestGofpdfDropsRunes(t *testing.T) {
 }
 
 func TestWrapText(t *testing.T) {
+	t.Parallel()
 	width := testWidth(t)
 	seed := seedText(t)
 	tests := []struct {
@@ -112,6 +114,7 @@ func checkWrap(t *testing.T, text string, maxW float64, lines []string, width fu
 // TestWrapPunctuationNeverStartsLine wraps the seed document at many widths
 // and checks the line-breaking rules on every soft break.
 func TestWrapPunctuationNeverStartsLine(t *testing.T) {
+	t.Parallel()
 	width := testWidth(t)
 	seed := seedText(t)
 	paras := strings.Split(seed, "\n")

@@ -100,6 +100,7 @@ func attacks() []attack {
 // for a personal field, 400 for a path too costly to run), so the right
 // and the wrong guess look the same; a caller who may, gets answers.
 func TestFilterOraclesRefused(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	for _, a := range attacks() {
 		t.Run(a.name, func(t *testing.T) {
@@ -131,6 +132,7 @@ func TestFilterOraclesRefused(t *testing.T) {
 // nothing: staff find their own residents, the street its streets', the
 // district offices through any relation, and a user their own phone.
 func TestPersonalFiltersStillUsable(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	cases := []struct {
 		who, collection, param, value string
@@ -177,6 +179,7 @@ func TestPersonalFiltersStillUsable(t *testing.T) {
 // TestEveryFilterValueIsChecked checks a second filter or sort parameter
 // is no way around the guard.
 func TestEveryFilterValueIsChecked(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	o := w.list(secretary, "applications", url.Values{"filter": {`id != ""`, `issues.resident_name ?= "` + nameA + `"`}})
 	if !o.refused() {

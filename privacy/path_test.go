@@ -67,6 +67,7 @@ func describe(p path) string {
 // TestResolvePath checks field paths resolve through the schema as
 // PocketBase's resolver walks them.
 func TestResolvePath(t *testing.T) {
+	t.Parallel()
 	app := schemaApp(t)
 	auth := userWithRole(t, app, collections.RoleLeader)
 	cases := []struct{ base, name, want string }{
@@ -123,6 +124,7 @@ func TestResolvePath(t *testing.T) {
 // TestCheckRules runs Check on the schema alone: who may use which path,
 // and which paths cost too much, whatever the data.
 func TestCheckRules(t *testing.T) {
+	t.Parallel()
 	app := schemaApp(t)
 	type verdict string
 	const (

@@ -21,6 +21,7 @@ import (
 // (SeesOwn), none (SeesNone). The enrich hook and the filter guard read
 // that one table, so this is also what the guard assumes.
 func TestRecordsShowWhatTheTableSays(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	for _, who := range everyone[1:] {
 		auth := w.env.User(who)
@@ -56,6 +57,7 @@ func TestRecordsShowWhatTheTableSays(t *testing.T) {
 // TestExpandAndFieldsHideToo checks residents' details and staff phones
 // stay hidden on expanded relations and whatever fields a caller picks.
 func TestExpandAndFieldsHideToo(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	cases := []struct {
 		who, url string
@@ -92,6 +94,7 @@ func TestExpandAndFieldsHideToo(t *testing.T) {
 // rule's records does not see them on another community's issue handed to
 // it (one enrich call checks all its records with one query).
 func TestEnrichHidesBeyondListScope(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	cases := []struct {
 		who  string

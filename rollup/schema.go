@@ -77,7 +77,8 @@ const migrateLock = 0x797565_74616e // "yuetan"
 var markers = map[uint]string{
 	1: "SELECT to_regclass('yuetan.districts') IS NOT NULL",
 	2: "SELECT to_regprocedure('yuetan.pb_time(timestamptz)') IS NOT NULL",
-	3: "SELECT to_regclass('yuetan.supervisions_target') IS NOT NULL",
+	3: "SELECT to_regclass('yuetan.issues_duplicate_of') IS NOT NULL",
+	4: "SELECT to_regclass('yuetan.supervisions_target') IS NOT NULL",
 }
 
 // MigrationApplied reports whether migration version's objects exist in db.

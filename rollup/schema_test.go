@@ -23,12 +23,14 @@ import (
 // migration never changes (databases already ran it): change the schema
 // with a new numbered pair and add it here.
 var released = map[string]string{
-	"000001_tables.down.sql":        "adc9ff20d7631642c2158ca95250d0ba6c41fb26369727157c350779033859db",
-	"000001_tables.up.sql":          "c30655634b161c534b8dd0abb3d18fe5aafdaf61229520ab690f8bbcf6d3925a",
-	"000002_figures_views.down.sql": "4741eb43df757eb261a487a9113c37a4e62b9d2b2948c17ed2b108dc815bb09b",
-	"000002_figures_views.up.sql":   "4c910b06d5dc9de24eef6b16efd49996fd3f2215ea420b59f2c0319665de1db7",
-	"000003_clocks.down.sql":        "037e26e8f6bb806c669f097a05ae9658c12f334e8144032242e3eff90bb19167",
-	"000003_clocks.up.sql":          "b25668affc17390c192219b6f2e6b92ab38125bdd1d9fe3483bf36a6c1876b59",
+	"000001_tables.down.sql":           "adc9ff20d7631642c2158ca95250d0ba6c41fb26369727157c350779033859db",
+	"000001_tables.up.sql":             "c30655634b161c534b8dd0abb3d18fe5aafdaf61229520ab690f8bbcf6d3925a",
+	"000002_figures_views.down.sql":    "4741eb43df757eb261a487a9113c37a4e62b9d2b2948c17ed2b108dc815bb09b",
+	"000002_figures_views.up.sql":      "4c910b06d5dc9de24eef6b16efd49996fd3f2215ea420b59f2c0319665de1db7",
+	"000003_issue_duplicates.down.sql": "0f5a973a5164351dc8767212bbae815a45afb8aa1ef176df810ad9bdd8464a37",
+	"000003_issue_duplicates.up.sql":   "780a6562d9ae604fb223612e640a34ef7d0ec33ce8eaaa3d25a2297123fbd3ad",
+	"000004_clocks.down.sql":           "037e26e8f6bb806c669f097a05ae9658c12f334e8144032242e3eff90bb19167",
+	"000004_clocks.up.sql":             "b25668affc17390c192219b6f2e6b92ab38125bdd1d9fe3483bf36a6c1876b59",
 }
 
 // TestReleasedMigrationsNeverChange compares every migration file with its

@@ -24,11 +24,11 @@ go mod tidy -diff
 go vet ./...
 
 # packages with goroutines, caches or shared state run under the race detector
-race="./tabletsync/... ./pb_hooks ./forms ./stats ./workdays"
+race="./tabletsync/... ./pb_hooks ./forms ./stats ./workdays ./notify"
 step "go test -race $race"
 go test -race -count=1 -timeout 20m $race
 step "go test (the other packages)"
-go test -count=1 -timeout 20m $(go list ./... | grep -v -e '/tabletsync' -e '/pb_hooks$' -e '/forms$' -e '/stats$' -e '/workdays$')
+go test -count=1 -timeout 20m $(go list ./... | grep -v -e '/tabletsync' -e '/pb_hooks$' -e '/forms$' -e '/stats$' -e '/workdays$' -e '/notify$')
 
 step "end-to-end tests (Chromium)"
 # one server binary for every test file; each file starts its own server

@@ -13,6 +13,7 @@ import (
 	"yuetan/bodyguard"
 	"yuetan/deadlines"
 	"yuetan/forms"
+	"yuetan/notify"
 	hooks "yuetan/pb_hooks"
 	pbpublic "yuetan/pb_public"
 	"yuetan/rollup"
@@ -33,6 +34,10 @@ func Register(app core.App) error {
 		return fmt.Errorf("server: %w", err)
 	}
 	if err := tabletsync.Register(app); err != nil {
+		return fmt.Errorf("server: %w", err)
+	}
+	// the inbox and the outbox's delivery worker (e-mail, SMS webhook)
+	if err := notify.Register(app); err != nil {
 		return fmt.Errorf("server: %w", err)
 	}
 	// the PostgreSQL roll-up: background replicator (settings) and GET /api/replication

@@ -40,6 +40,7 @@ func listedApplications(t *testing.T, env *testenv.Env, email string) []map[stri
 // target of drafts, submitted, forwarded, declined or street-resolved
 // matters counts none of them.
 func TestStatsCountOnlyWhatTheListRuleShows(t *testing.T) {
+	t.Parallel()
 	env := testenv.New(t)
 	// a matter forwarded to the working group ten days ago and not yet
 	// accepted: overdue for review, naming 周明远 only as its target

@@ -462,7 +462,8 @@ func orgIndex(db dbx.Builder) (names, parents map[string]string, err error) {
 }
 
 // collectionFigures counts the collection work: applicant orgs, meetings,
-// problems and suggestions in the range.
+// problems and suggestions in the range (an issue recorded again and marked
+// a duplicate counts once, as its original).
 func collectionFigures(db dbx.Builder, f *Figures, params dbx.Params) error {
 	var c struct {
 		Communities int `db:"communities"`
@@ -473,8 +474,8 @@ func collectionFigures(db dbx.Builder, f *Figures, params dbx.Params) error {
 	err := db.NewQuery(`SELECT
 		(SELECT COUNT(*) FROM orgs WHERE kind IN ('community', 'cooperative')) AS communities,
 		(SELECT COUNT(*) FROM meetings WHERE held_on >= {:from} AND held_on < {:to}) AS meetings,
-		(SELECT COUNT(*) FROM issues WHERE kind = 'problem' AND collected_at >= {:from} AND collected_at < {:to}) AS problems,
-		(SELECT COUNT(*) FROM issues WHERE kind = 'suggestion' AND collected_at >= {:from} AND collected_at < {:to}) AS suggestions`).
+		(SELECT COUNT(*) FROM issues WHERE kind = 'problem' AND duplicate_of = '' AND collected_at >= {:from} AND collected_at < {:to}) AS problems,
+		(SELECT COUNT(*) FROM issues WHERE kind = 'suggestion' AND duplicate_of = '' AND collected_at >= {:from} AND collected_at < {:to}) AS suggestions`).
 		Bind(params).One(&c)
 	if err != nil {
 		return fmt.Errorf("stats collection work: %w", err)

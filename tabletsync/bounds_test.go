@@ -17,6 +17,7 @@ import (
 	"yuetan/internal/testenv"
 	"yuetan/tabletsync"
 	"yuetan/tabletsync/client"
+	"yuetan/tabletsync/wire"
 )
 
 // sessionsOf counts a user's pull sessions and the rows they hold.
@@ -97,7 +98,7 @@ func TestPullSessionsBoundedPerUser(t *testing.T) {
 		}
 		pages++
 		for _, c := range page.Changes {
-			if c.Op == tabletsync.OpUpsert {
+			if c.Op == wire.OpUpsert {
 				r[c.Collection+"/"+c.ID] = c.Record
 			} else {
 				delete(r, c.Collection+"/"+c.ID)

@@ -1,6 +1,10 @@
 package tabletsync
 
-import "github.com/pocketbase/pocketbase/core"
+import (
+	"github.com/pocketbase/pocketbase/core"
+
+	"yuetan/tabletsync/wire"
+)
 
 // Exported for the external tests and benchmarks of this package.
 var ScopeKey = scopeKey
@@ -27,4 +31,20 @@ func WithScopedPages() (restore func()) {
 // app and how many items all the lists hold.
 func Snapshots(app core.App, user string) (lists, items int) {
 	return app.Store().Get(serviceKey).(*service).snaps.stats(user)
+}
+
+// CreateChecker returns the push's create check for auth: the record built
+// from data as a create mutation's, then canCreate, with one push's caches
+// shared by every call.
+func CreateChecker(app core.App, auth *core.Record) func(collection, id string, data map[string]any) (bool, error) {
+	st := newPushState(app, "create-checker", nil)
+	return func(collection, id string, data map[string]any) (bool, error) {
+		coll, err := app.FindCachedCollectionByNameOrId(collection)
+		if err != nil {
+			return false, err
+		}
+		m := &wire.Mutation{ID: "check", Collection: collection, Op: wire.OpCreate, Record: id, Data: data}
+		_, ok, err := loadCreate(app, st, auth, coll, m)
+		return ok, err
+	}
 }

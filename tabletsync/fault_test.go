@@ -16,6 +16,7 @@ import (
 	"yuetan/demo"
 	"yuetan/tabletsync"
 	"yuetan/tabletsync/client"
+	"yuetan/tabletsync/wire"
 	"yuetan/workflow"
 )
 
@@ -168,11 +169,11 @@ func TestFaultKill9(t *testing.T) {
 		for _, o := range outcomes {
 			acknowledged++
 			status := o.Status
-			if status == tabletsync.StatusDuplicate {
+			if status == wire.StatusDuplicate {
 				duplicates++
 				status = o.Outcome
 			}
-			if status != tabletsync.StatusApplied {
+			if status != wire.StatusApplied {
 				t.Fatalf("tablet %d: mutation %s %s: %s %s", i, o.ID, o.Op, o.Status, o.Error)
 			}
 			// the server remembers it once, applied, at the seq the tablet was told

@@ -7,13 +7,14 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"sync"
+	"strings"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
 
 	"yuetan/collections"
+	"yuetan/tabletsync/wire"
 )
 
 // feedPriority runs the feed hooks innermost in the execute chain, right
@@ -71,18 +72,17 @@ const (
 	deleted
 )
 
-// ready remembers, per data dir, that the feed table exists (it does not
-// while the migrations before the sync one run with the hooks bound).
-var ready sync.Map
-
+// feedReady reports whether the feed table exists (it does not while the
+// migrations before the sync one run with the hooks bound); once it does,
+// the app's store remembers it.
 func feedReady(app core.App) bool {
-	if _, ok := ready.Load(app.DataDir()); ok {
+	if app.Store().Has(feedReadyKey) {
 		return true
 	}
 	if !app.HasTable(tableChanges) {
 		return false
 	}
-	ready.Store(app.DataDir(), true)
+	app.Store().Set(feedReadyKey, true)
 	return true
 }
 
@@ -184,9 +184,9 @@ func recordChange(tx core.App, rec *core.Record, kind writeKind) error {
 			seqs[f] = 0 // this row's seq
 		}
 	}
-	op := OpUpsert
+	op := wire.OpUpsert
 	if kind == deleted {
-		op = OpDelete
+		op = wire.OpDelete
 	}
 	seq, err := writeVersion(db, coll.Name, rec.Id, op, born, seqs)
 	if err != nil {
@@ -259,12 +259,11 @@ type dependent struct {
 	parent string   // parent collection id
 }
 
-var dependentsCache sync.Map // key → []string (parent fields)
-
 // dependents finds, from the list rules themselves, the synced collections
 // whose visibility follows parent's fields.
 func dependents(app core.App, parent *core.Collection) []dependent {
 	var out []dependent
+	cache := appCache(app, dependentsKey) // child, relation, rule → parent fields read
 	for _, e := range Table {
 		child, err := app.FindCachedCollectionByNameOrId(e.Collection)
 		if err != nil || child.ListRule == nil {
@@ -276,10 +275,10 @@ func dependents(app core.App, parent *core.Collection) []dependent {
 				continue
 			}
 			key := child.Id + "\x00" + rel.Name + "\x00" + *child.ListRule
-			reads, ok := dependentsCache.Load(key)
+			reads, ok := cache.Load(key)
 			if !ok {
 				reads = ruleReads(*child.ListRule, rel.Name)
-				dependentsCache.Store(key, reads)
+				cache.Store(key, reads)
 			}
 			if r := reads.([]string); len(r) > 0 {
 				out = append(out, dependent{child: child, field: rel, reads: r, parent: parent.Id})
@@ -298,7 +297,7 @@ func ruleReads(rule, rel string) []string {
 	for _, tok := range identRE.FindAllString(rule, -1) {
 		if len(tok) > len(rel)+1 && tok[:len(rel)+1] == rel+"." {
 			rest := tok[len(rel)+1:]
-			if i := indexByte(rest, '.'); i >= 0 {
+			if i := strings.IndexByte(rest, '.'); i >= 0 {
 				rest = rest[:i]
 			}
 			if !slices.Contains(out, rest) {
@@ -308,15 +307,6 @@ func ruleReads(rule, rel string) []string {
 	}
 	slices.Sort(out)
 	return out
-}
-
-func indexByte(s string, c byte) int {
-	for i := 0; i < len(s); i++ {
-		if s[i] == c {
-			return i
-		}
-	}
-	return -1
 }
 
 // touchDependents gives the children whose visibility follows the changed
@@ -350,10 +340,10 @@ func touchDependents(tx core.App, parent *core.Collection, id string, changed []
 // field history.
 func touch(db dbx.Builder, collection, id string) error {
 	v, found, err := findVersion(db, collection, id)
-	if err != nil || !found || v.Op == OpDelete {
+	if err != nil || !found || v.Op == wire.OpDelete {
 		return err
 	}
 	seqs, born := v.fieldSeqs()
-	_, err = writeVersion(db, collection, id, OpUpsert, born, seqs)
+	_, err = writeVersion(db, collection, id, wire.OpUpsert, born, seqs)
 	return err
 }

@@ -7,6 +7,7 @@ import (
 	validation "github.com/pocketbase/ozzo-validation/v4"
 
 	"yuetan/tabletsync"
+	"yuetan/tabletsync/wire"
 )
 
 // FuzzDecodePush feeds the push decoder arbitrary bodies: it never panics,
@@ -40,7 +41,7 @@ func FuzzDecodePush(f *testing.F) {
 			}
 			return
 		}
-		if req.Client == "" || len(req.Client) > 100 || len(req.Mutations) > tabletsync.MaxMutations {
+		if req.Client == "" || len(req.Client) > 100 || len(req.Mutations) > wire.MaxMutations {
 			t.Fatalf("accepted a bad envelope: %q, %d mutations", req.Client, len(req.Mutations))
 		}
 		if _, err := tabletsync.ParseCursor(req.Cursor); err != nil {
@@ -56,8 +57,8 @@ func FuzzDecodePush(f *testing.F) {
 				t.Fatalf("accepted collection %q", m.Collection)
 			}
 			switch m.Op {
-			case tabletsync.OpCreate, tabletsync.OpUpdate:
-			case tabletsync.OpDelete:
+			case wire.OpCreate, wire.OpUpdate:
+			case wire.OpDelete:
 				if len(m.Data) > 0 {
 					t.Fatal("accepted data on a delete")
 				}

@@ -16,6 +16,7 @@ import (
 	"yuetan/internal/testenv"
 	"yuetan/tabletsync"
 	"yuetan/tabletsync/client"
+	"yuetan/tabletsync/wire"
 )
 
 // Demo accounts used across the tests.
@@ -61,7 +62,7 @@ func call(t testing.TB, env *testenv.Env, method, url, email string, body any, s
 	}
 	req.Header.Set("Content-Type", contentType)
 	if schema != "" {
-		req.Header.Set(tabletsync.SchemaHeader, schema)
+		req.Header.Set(wire.SchemaHeader, schema)
 	}
 	if tok := env.Token(email); tok != "" {
 		req.Header.Set("Authorization", tok)
@@ -71,26 +72,13 @@ func call(t testing.TB, env *testenv.Env, method, url, email string, body any, s
 	return response{Status: rec.Code, Body: rec.Body.Bytes()}
 }
 
-var schemaNow = strconv.Itoa(tabletsync.SchemaVersion)
+var schemaNow = strconv.Itoa(wire.SchemaVersion)
 
-// pushResult mirrors Result for decoding.
-type pushResult struct {
-	ID      string         `json:"id"`
-	Status  string         `json:"status"`
-	Outcome string         `json:"outcome"`
-	Seq     int64          `json:"seq"`
-	Record  map[string]any `json:"record"`
-	Error   *struct {
-		Status  int            `json:"status"`
-		Message string         `json:"message"`
-		Data    map[string]any `json:"data"`
-	} `json:"error"`
-}
-
-type pushReply struct {
-	Results []pushResult `json:"results"`
-	Cursor  string       `json:"cursor"`
-}
+// pushReply and pushResult are a push's answer as a tablet decodes it.
+type (
+	pushReply  = wire.PushResponse[map[string]any]
+	pushResult = wire.Result[map[string]any]
+)
 
 // push sends mutations as email from client and expects a 200.
 func push(t testing.TB, env *testenv.Env, email, client string, muts ...map[string]any) pushReply {
@@ -109,19 +97,11 @@ func push(t testing.TB, env *testenv.Env, email, client string, muts ...map[stri
 	return out
 }
 
-type pulledChange struct {
-	Seq        int64          `json:"seq"`
-	Collection string         `json:"collection"`
-	ID         string         `json:"id"`
-	Op         string         `json:"op"`
-	Record     map[string]any `json:"record"`
-}
-
-type pullReply struct {
-	Changes []pulledChange `json:"changes"`
-	Cursor  string         `json:"cursor"`
-	More    bool           `json:"more"`
-}
+// pulledChange and pullReply are a pull's answer as a tablet decodes it.
+type (
+	pulledChange = wire.Change[map[string]any]
+	pullReply    = wire.PullResponse[map[string]any]
+)
 
 // pullPage pulls one page as email.
 func pullPage(t testing.TB, env *testenv.Env, email, cursor string, limit int) pullReply {
@@ -160,9 +140,9 @@ func pullAll(t testing.TB, env *testenv.Env, email, cursor string, limit int, r 
 			last = c.Seq
 			key := c.Collection + "/" + c.ID
 			switch c.Op {
-			case tabletsync.OpUpsert:
+			case wire.OpUpsert:
 				r[key] = c.Record
-			case tabletsync.OpDelete:
+			case wire.OpDelete:
 				delete(r, key)
 			default:
 				t.Fatalf("pull: op %q", c.Op)

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"yuetan/internal/testenv"
-	"yuetan/tabletsync"
+	"yuetan/tabletsync/wire"
 )
 
 // fingerprint counts what a request could have written.
@@ -39,7 +39,7 @@ func TestHostilePayloads(t *testing.T) {
 		raw, _ := json.Marshal(map[string]any{"client": "tab-evil", "mutations": []any{good(), m}})
 		return string(raw)
 	}
-	many := make([]any, tabletsync.MaxMutations+1)
+	many := make([]any, wire.MaxMutations+1)
 	for i := range many {
 		many[i] = good()
 	}
@@ -100,7 +100,7 @@ func TestHostilePayloads(t *testing.T) {
 		{"deep nesting", `{"client":"a","mutations":[{"id":"x","collection":"issues","op":"create","record":"aaaaaaaaaaaaaaa","data":{"title":` +
 			strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + `}}]}`, http.StatusBadRequest},
 		{"huge batch", string(tooMany), http.StatusBadRequest},
-		{"oversized body", `{"client":"a","mutations":[],"x":"` + strings.Repeat("a", tabletsync.MaxPushJSON) + `"}`, http.StatusRequestEntityTooLarge},
+		{"oversized body", `{"client":"a","mutations":[],"x":"` + strings.Repeat("a", wire.MaxPushJSON) + `"}`, http.StatusRequestEntityTooLarge},
 	}
 	before := fingerprint(t, env)
 	for _, p := range pushes {

@@ -8,6 +8,8 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/routine"
 	"github.com/pocketbase/pocketbase/tools/subscriptions"
+
+	"yuetan/tabletsync/wire"
 )
 
 // nudgeDelay gathers the commits of a burst into one nudge.
@@ -16,7 +18,7 @@ const nudgeDelay = 200 * time.Millisecond
 // nudger tells connected tablets, over PocketBase's realtime connection,
 // that there is something new to pull. The message carries nothing about
 // what changed (the pull decides what each user may see): it is sent to
-// every signed-in client subscribed to Topic, at most once per nudgeDelay.
+// every signed-in client subscribed to wire.Topic, at most once per nudgeDelay.
 type nudger struct {
 	app     core.App
 	pending atomic.Bool
@@ -34,11 +36,11 @@ func (n *nudger) poke() {
 
 func (n *nudger) fire() {
 	n.pending.Store(false)
-	msg := subscriptions.Message{Name: Topic, Data: []byte(`{"pull":true}`)}
+	msg := subscriptions.Message{Name: wire.Topic, Data: []byte(`{"pull":true}`)}
 	for _, chunk := range n.app.SubscriptionsBroker().ChunkedClients(300) {
 		routine.FireAndForget(func() {
 			for _, c := range chunk {
-				if c.IsDiscarded() || !c.HasSubscription(Topic) {
+				if c.IsDiscarded() || !c.HasSubscription(wire.Topic) {
 					continue
 				}
 				if auth, _ := c.Get(apis.RealtimeClientAuthKey).(*core.Record); auth == nil {

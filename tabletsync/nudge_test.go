@@ -12,6 +12,7 @@ import (
 
 	"yuetan/internal/testenv"
 	"yuetan/tabletsync"
+	"yuetan/tabletsync/wire"
 )
 
 // sse is a realtime connection reading PocketBase's server-sent events.
@@ -73,7 +74,7 @@ func (s *sse) next(t *testing.T, wait time.Duration) [2]string {
 
 func subscribe(t *testing.T, env *testenv.Env, base, clientID, email string) {
 	t.Helper()
-	body, _ := json.Marshal(map[string]any{"clientId": clientID, "subscriptions": []string{tabletsync.Topic}})
+	body, _ := json.Marshal(map[string]any{"clientId": clientID, "subscriptions": []string{wire.Topic}})
 	req, _ := http.NewRequest(http.MethodPost, base+"/api/realtime", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	if email != "" {
@@ -98,10 +99,10 @@ func TestNudge(t *testing.T) {
 
 	push(t, env, staffEmail, "tab-nudge", createIssue(env.Org("DL-HC").Id, "触发提醒"))
 	ev := tablet.next(t, 3*time.Second)
-	if ev[0] != tabletsync.Topic {
+	if ev[0] != wire.Topic {
 		t.Fatalf("no nudge after a push: %v", ev)
 	}
-	if ev = guest.next(t, 500*time.Millisecond); ev[0] == tabletsync.Topic {
+	if ev = guest.next(t, 500*time.Millisecond); ev[0] == wire.Topic {
 		t.Fatal("a guest was nudged")
 	}
 	// a REST write nudges as well, and a burst is coalesced: at most one
@@ -113,12 +114,12 @@ func TestNudge(t *testing.T) {
 		env.Do("POST", "/api/collections/issues/records", gridEmail, map[string]any{"community": env.Org("DL-HC").Id, "kind": "problem", "title": "连发", "source": "meeting"})
 	}
 	windows := int(time.Since(began)/tabletsync.NudgeDelay) + 2
-	if ev = tablet.next(t, 3*time.Second); ev[0] != tabletsync.Topic {
+	if ev = tablet.next(t, 3*time.Second); ev[0] != wire.Topic {
 		t.Fatalf("no nudge after REST writes: %v", ev)
 	}
 	nudges := 1
 	for {
-		if ev = tablet.next(t, 3*tabletsync.NudgeDelay); ev[0] != tabletsync.Topic {
+		if ev = tablet.next(t, 3*tabletsync.NudgeDelay); ev[0] != wire.Topic {
 			break
 		}
 		nudges++

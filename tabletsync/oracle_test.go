@@ -8,7 +8,7 @@ import (
 
 	"yuetan/demo"
 	"yuetan/internal/testenv"
-	"yuetan/tabletsync"
+	"yuetan/tabletsync/wire"
 )
 
 // pushRaw pushes mutations as email and returns each result entry as the
@@ -86,7 +86,7 @@ func TestPushForeignAnswersAsMissing(t *testing.T) {
 		if err := json.Unmarshal(got[0], &r); err != nil {
 			t.Fatal(err)
 		}
-		if r.Status != tabletsync.StatusRejected || r.Seq != 0 || r.Record != nil || r.Error == nil || !hasHanTest(r.Error.Message) {
+		if r.Status != wire.StatusRejected || r.Seq != 0 || r.Record != nil || r.Error == nil || !hasHanTest(r.Error.Message) {
 			t.Errorf("%s: %s", p.name, got[0])
 		}
 	}
@@ -96,7 +96,7 @@ func TestPushForeignAnswersAsMissing(t *testing.T) {
 	taken := createIssue(env.Org("DL-HC").Id, "编号已被占用")
 	taken["record"] = foreign
 	r := push(t, env, gridEmail, "tab-oracle", taken).Results[0]
-	if r.Status != tabletsync.StatusRejected || r.Seq != 0 || r.Record != nil || r.Error == nil || !hasHanTest(r.Error.Message) {
+	if r.Status != wire.StatusRejected || r.Seq != 0 || r.Record != nil || r.Error == nil || !hasHanTest(r.Error.Message) {
 		t.Errorf("own create under a foreign id: %+v", r)
 	}
 	if is, _ := env.App.FindRecordById("issues", foreign); is.GetString("title") != "矩阵测试问题" || is.GetString("community") != dh {

@@ -7,26 +7,15 @@ import (
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
+
+	"yuetan/tabletsync/wire"
 )
 
-// Change is one entry of a pull: a record to upsert (as the list API would
-// show it to the caller) or to delete.
-type Change struct {
-	Seq        int64        `json:"seq"`
-	Collection string       `json:"collection"`
-	ID         string       `json:"id"`
-	Op         string       `json:"op"`
-	Record     *core.Record `json:"record,omitempty"`
+// Change is one entry of a pull, with the server's records.
+type Change = wire.Change[*core.Record]
 
-	listed bool // from a snapshot list: check the feed row has not moved
-}
-
-// PullResponse is the body of GET /api/sync/pull.
-type PullResponse struct {
-	Changes []Change `json:"changes"`
-	Cursor  string   `json:"cursor"`
-	More    bool     `json:"more"`
-}
+// PullResponse is the body of GET /api/sync/pull, with the server's records.
+type PullResponse = wire.PullResponse[*core.Record]
 
 // How much of the feed one pull may scan looking for the caller's changes:
 // a user with a small scope in a large district gets a short (even empty)
@@ -42,11 +31,11 @@ func (s *service) pull(e *core.RequestEvent) error {
 		return err
 	}
 	q := e.Request.URL.Query()
-	limit := DefaultPullLimit
+	limit := wire.DefaultPullLimit
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > MaxPullLimit {
-			return badRequest("limit", "invalid_limit", fmt.Sprintf("每页条数应为 1 到 %d 之间的整数。", MaxPullLimit))
+		if err != nil || n < 1 || n > wire.MaxPullLimit {
+			return badRequest("limit", "invalid_limit", fmt.Sprintf("每页条数应为 1 到 %d 之间的整数。", wire.MaxPullLimit))
 		}
 		limit = n
 	}
@@ -96,23 +85,22 @@ func (s *service) readPage(e *core.RequestEvent, auth *core.Record, cur Cursor, 
 		return nil, err
 	}
 	after := cur.Seq
-	rules := map[string]listRule{}
+	vis := newVisibility(app, auth)
 	snap := s.snaps.get(cur.Session)
 	if snap == nil && !holds && hi-after >= snapshotMinRange {
-		if snap, err = listVisible(app, auth, rules, after, hi); err != nil {
+		if snap, err = listVisible(vis, after, hi); err != nil {
 			return nil, err
 		}
 		if snap != nil {
 			s.snaps.put(cur.Session, auth.Id, snap)
 		}
 	}
+	listed := 0 // out.Changes[:listed] come from a list: check their feed rows have not moved
 	if snap != nil && after < snap.to {
 		items, reached := snap.page(after, limit)
-		if hi == snap.to {
-			// nothing was written since the list was made: no row has moved
-			for i := range items {
-				items[i].listed = false
-			}
+		if hi != snap.to {
+			// (when nothing was written since the list was made, no row has moved)
+			listed = len(items)
 		}
 		out.Changes = append(out.Changes, items...)
 		after = reached
@@ -121,7 +109,7 @@ func (s *service) readPage(e *core.RequestEvent, auth *core.Record, cur Cursor, 
 		}
 	}
 	if after < hi && len(out.Changes) < limit {
-		items, reached, ok, err := scopedPage(app, auth, rules, cur.Session, holds, after, hi, limit-len(out.Changes))
+		items, reached, ok, err := scopedPage(vis, cur.Session, holds, after, hi, limit-len(out.Changes))
 		if err != nil {
 			return nil, err
 		}
@@ -134,7 +122,7 @@ func (s *service) readPage(e *core.RequestEvent, auth *core.Record, cur Cursor, 
 	var walked int64
 	for after < hi && len(out.Changes) < limit {
 		last := min(after+window, hi)
-		items, err := resolveWindow(app, auth, rules, cur.Session, holds, after, last)
+		items, err := resolveWindow(vis, cur.Session, holds, after, last)
 		if err != nil {
 			return nil, err
 		}
@@ -154,7 +142,7 @@ func (s *service) readPage(e *core.RequestEvent, auth *core.Record, cur Cursor, 
 		window = int64(min(max(float64(limit-len(out.Changes))/density*1.2, firstChunk), maxChunk))
 	}
 	out.More = after < hi
-	if err := loadRecords(app, out); err != nil {
+	if err := loadRecords(app, out, listed); err != nil {
 		return nil, err
 	}
 	if err := finishChanges(e, out.Changes); err != nil {

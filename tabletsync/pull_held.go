@@ -8,6 +8,8 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+
+	"yuetan/tabletsync/wire"
 )
 
 // holdsAnything reports whether the session has handed out any record.
@@ -26,12 +28,17 @@ type heldRow struct {
 	Gone       sql.NullInt64 `db:"gone"`
 }
 
-// heldInRange returns the records the session holds that have a feed row
-// in (after, last].
-func heldInRange(app core.App, session, after, last int64) ([]heldRow, error) {
+// heldMoved returns the records the session holds whose feed row is in
+// (after, last]. fromHeld drives the query from what the session holds
+// (few records against many changes: the scoped page); otherwise the feed
+// rows drive it (the walk).
+func heldMoved(app core.App, session, after, last int64, fromHeld bool) ([]heldRow, error) {
+	from := tableChanges + " c JOIN " + tableHeld + " h ON h.session = {:s} AND h.collection = c.collection AND h.record = c.record WHERE"
+	if fromHeld {
+		from = tableHeld + " h CROSS JOIN " + tableChanges + " c ON c.collection = h.collection AND c.record = h.record WHERE h.session = {:s} AND"
+	}
 	var rows []heldRow
-	err := app.DB().NewQuery("SELECT h.collection, h.record, c.seq, h.gone FROM " + tableChanges + " c JOIN " + tableHeld +
-		" h ON h.session = {:s} AND h.collection = c.collection AND h.record = c.record WHERE c.seq > {:a} AND c.seq <= {:b}").
+	err := app.DB().NewQuery("SELECT h.collection, h.record, c.seq, h.gone FROM " + from + " c.seq > {:a} AND c.seq <= {:b}").
 		Bind(dbx.Params{"s": session, "a": after, "b": last}).All(&rows)
 	if err != nil {
 		return nil, fmt.Errorf("held: %w", err)
@@ -95,7 +102,7 @@ func writeHeld(app core.App, batches []heldBatch) error {
 		sessions = append(sessions, b.session)
 		for _, c := range b.changes {
 			row := [4]any{b.session, c.Collection, c.ID, nil}
-			if c.Op == OpDelete {
+			if c.Op == wire.OpDelete {
 				row[3] = c.Seq
 			}
 			rows = append(rows, row)

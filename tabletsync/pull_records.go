@@ -5,19 +5,23 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+
+	"yuetan/tabletsync/wire"
 )
 
 // loadRecords loads the records of a page's upserts; one deleted since the
-// visibility check leaves the page (its tombstone comes later).
-func loadRecords(app core.App, page *PullResponse) error {
+// visibility check leaves the page (its tombstone comes later), and so
+// does one of the first listed changes (from a snapshot list) whose feed
+// row has moved.
+func loadRecords(app core.App, page *PullResponse, listed int) error {
 	byColl := map[string][]any{}
 	for _, c := range page.Changes {
-		if c.Op == OpUpsert {
+		if c.Op == wire.OpUpsert {
 			byColl[c.Collection] = append(byColl[c.Collection], c.ID)
 		}
 	}
 	loaded := map[string]*core.Record{}
-	moved, err := movedListed(app, page.Changes)
+	moved, err := movedListed(app, page.Changes[:listed])
 	if err != nil {
 		return err
 	}
@@ -39,7 +43,7 @@ func loadRecords(app core.App, page *PullResponse) error {
 		if moved[c.Collection+"/"+c.ID] {
 			continue
 		}
-		if c.Op == OpUpsert {
+		if c.Op == wire.OpUpsert {
 			if c.Record = loaded[c.Collection+"/"+c.ID]; c.Record == nil {
 				continue
 			}
@@ -50,16 +54,14 @@ func loadRecords(app core.App, page *PullResponse) error {
 	return nil
 }
 
-// movedListed returns the listed changes whose feed row is no longer at
-// the listed seq (the walk after the list meets them again).
-func movedListed(app core.App, changes []Change) (map[string]bool, error) {
+// movedListed returns those of the listed changes whose feed row is no
+// longer at the listed seq (the walk after the list meets them again).
+func movedListed(app core.App, listed []Change) (map[string]bool, error) {
 	byColl := map[string][]any{}
 	want := map[string]int64{}
-	for _, c := range changes {
-		if c.listed {
-			byColl[c.Collection] = append(byColl[c.Collection], c.ID)
-			want[c.Collection+"/"+c.ID] = c.Seq
-		}
+	for _, c := range listed {
+		byColl[c.Collection] = append(byColl[c.Collection], c.ID)
+		want[c.Collection+"/"+c.ID] = c.Seq
 	}
 	moved := map[string]bool{}
 	for name, ids := range byColl {

@@ -13,6 +13,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"yuetan/collections"
+	"yuetan/tabletsync/wire"
 )
 
 // scopeKey fingerprints everything that decides what a user may pull: who
@@ -20,7 +21,7 @@ import (
 // to it; when it changes, the tablet must sync again from scratch.
 func scopeKey(app core.App, auth *core.Record) string {
 	h := fnv.New64a()
-	fmt.Fprintf(h, "v%d|%s|%s|%s|%s|%s", SchemaVersion, auth.Collection().Name, auth.Id,
+	fmt.Fprintf(h, "v%d|%s|%s|%s|%s|%s", wire.SchemaVersion, auth.Collection().Name, auth.Id,
 		auth.GetString(collections.UserRole), auth.GetString(collections.UserOrg), auth.GetString(collections.UserLeaderRank))
 	for _, en := range Table {
 		if en.Dir&Down == 0 {

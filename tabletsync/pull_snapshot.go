@@ -2,14 +2,11 @@ package tabletsync
 
 import (
 	"cmp"
-	"fmt"
-	"net/http"
 	"slices"
 	"sync"
 	"time"
 
-	"github.com/pocketbase/dbx"
-	"github.com/pocketbase/pocketbase/core"
+	"yuetan/tabletsync/wire"
 )
 
 // An initial sync would walk the whole feed for the few records a
@@ -143,41 +140,22 @@ func (c *snapshots) stats(user string) (lists, items int) {
 	return c.count(func(v *snapshot) bool { return v.user == user }), c.items
 }
 
-// listVisible lists what auth may see of every pulled collection with a
-// feed upsert in (after, hi], sorted by seq; nil when there is too much.
-func listVisible(app core.App, auth *core.Record, rules map[string]listRule, after, hi int64) (*snapshot, error) {
+// listVisible lists what the caller may see of every pulled collection
+// with a feed upsert in (after, hi], sorted by seq; nil when there is too
+// much.
+func listVisible(vis *visibility, after, hi int64) (*snapshot, error) {
 	s := &snapshot{to: hi}
-	for _, en := range Table {
-		if en.Dir&Down == 0 {
-			continue
-		}
-		r, ok := rules[en.Collection]
-		if !ok {
-			var err error
-			if r, err = listRuleFor(app, en.Collection, auth); err != nil {
-				return nil, err
-			}
-			rules[en.Collection] = r
-		}
-		if r.rule == nil {
-			continue
-		}
-		name := r.coll.Name
-		q := app.DB().Select("[["+name+".id]] AS id", "[[__c.seq]] AS seq").From(name).
-			Join("CROSS JOIN", tableChanges+" __c", dbx.NewExp("[[__c.collection]] = {:sc} AND [[__c.record]] = [["+name+".id]]",
-				dbx.Params{"sc": name})).
-			// (a record that exists has an upsert row: no need to read op)
-			AndWhere(dbx.NewExp("[[__c.seq]] > {:sa} AND [[__c.seq]] <= {:sb}", dbx.Params{"sa": after, "sb": hi})).
-			Limit(int64(snapshotMaxItems - len(s.items) + 1))
-		if err := applyRule(app, q, r.coll, r.rule, requestInfo(auth, http.MethodGet, nil)); err != nil {
+	pulled, err := vis.pulled()
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range pulled {
+		rows, err := vis.upserts(r, after, hi, upsertScan{limit: int64(snapshotMaxItems - len(s.items) + 1)})
+		if err != nil {
 			return nil, err
 		}
-		var rows []seqRow
-		if err := q.All(&rows); err != nil {
-			return nil, fmt.Errorf("list visible %s: %w", name, err)
-		}
 		for _, row := range rows {
-			s.items = append(s.items, snapItem{seq: row.Seq, coll: name, id: row.ID})
+			s.items = append(s.items, snapItem{seq: row.Seq, coll: r.coll.Name, id: row.ID})
 		}
 		if len(s.items) > snapshotMaxItems {
 			return nil, nil
@@ -194,7 +172,7 @@ func (s *snapshot) page(after int64, limit int) ([]Change, int64) {
 	var out []Change
 	for ; i < len(s.items) && len(out) < limit; i++ {
 		it := s.items[i]
-		out = append(out, Change{Seq: it.seq, Collection: it.coll, ID: it.id, Op: OpUpsert, listed: true})
+		out = append(out, Change{Seq: it.seq, Collection: it.coll, ID: it.id, Op: wire.OpUpsert})
 	}
 	if len(out) == limit && i < len(s.items) {
 		return out, out[len(out)-1].Seq

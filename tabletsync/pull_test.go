@@ -16,6 +16,7 @@ import (
 	"yuetan/internal/testenv"
 	"yuetan/savectx"
 	"yuetan/tabletsync"
+	"yuetan/tabletsync/wire"
 	"yuetan/workflow"
 )
 
@@ -250,7 +251,7 @@ func testPullResumedInitialSync(t *testing.T) {
 			page = again
 		}
 		for _, c := range page.Changes {
-			if c.Op == tabletsync.OpUpsert {
+			if c.Op == wire.OpUpsert {
 				r[c.Collection+"/"+c.ID] = c.Record
 			} else {
 				delete(r, c.Collection+"/"+c.ID)

@@ -13,10 +13,12 @@ import (
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/forms"
+	"github.com/pocketbase/pocketbase/tools/filesystem"
 	"github.com/pocketbase/pocketbase/tools/router"
 
 	"yuetan/collections"
 	"yuetan/savectx"
+	"yuetan/tabletsync/wire"
 )
 
 // apply runs the mutations in one transaction. Every (client, mutation
@@ -29,11 +31,11 @@ import (
 // tells. When one did write before failing, the whole transaction is rolled
 // back and run again with that mutation answered without being executed.
 // (No savepoint per mutation: releasing one costs more than the write.)
-func (s *service) apply(app core.App, auth *core.Record, origin string, req *PushRequest, hashes []string) ([]Result, error) {
+func (s *service) apply(app core.App, auth *core.Record, origin string, req *wire.PushRequest, files uploads, hashes []string) ([]result, error) {
 	ctx := savectx.WithOrigin(savectx.AsUser(context.Background(), auth), origin)
-	settled := map[int]Result{} // refused after writing, in an earlier pass
+	settled := map[int]result{} // refused after writing, in an earlier pass
 	for {
-		results := make([]Result, len(req.Mutations))
+		results := make([]result, len(req.Mutations))
 		err := app.RunInTransaction(func(tx core.App) error {
 			db := tx.NonconcurrentDB()
 			logged, err := loggedMutations(tx, req)
@@ -44,8 +46,7 @@ func (s *service) apply(app core.App, auth *core.Record, origin string, req *Pus
 			if err != nil {
 				return err
 			}
-			st := &pushState{client: req.Client, own: map[string]writes{}, rules: map[string]bool{}, shapes: map[string]bool{}}
-			st.sqlDB, _ = app.ConcurrentDB().(*dbx.DB)
+			st := newPushState(app, req.Client, files)
 			var log []logRow
 			for i := range req.Mutations {
 				m := &req.Mutations[i]
@@ -61,7 +62,7 @@ func (s *service) apply(app core.App, auth *core.Record, origin string, req *Pus
 						return err
 					}
 					switch {
-					case res.Status == StatusApplied:
+					case res.Status == wire.StatusApplied:
 						if res.first > 0 {
 							st.own[m.Collection+"/"+m.Record] = append(st.own[m.Collection+"/"+m.Record], [2]int64{res.first, res.Seq})
 						}
@@ -88,10 +89,17 @@ var errRedo = errors.New("sync: a refused mutation wrote; run the push again wit
 // pushState is what one push's mutations share.
 type pushState struct {
 	client string
+	files  uploads
 	own    map[string]writes // what this push's applied mutations wrote, by record
 	rules  map[string]bool   // answers of standalone create rules, by rule and body values
 	shapes map[string]bool   // whether a create rule is standalone, by collection and rule
 	sqlDB  *dbx.DB           // for building (quoting) expressions
+}
+
+func newPushState(app core.App, client string, files uploads) *pushState {
+	st := &pushState{client: client, files: files, own: map[string]writes{}, rules: map[string]bool{}, shapes: map[string]bool{}}
+	st.sqlDB, _ = app.ConcurrentDB().(*dbx.DB)
+	return st
 }
 
 // changes is SQLite's total_changes(): the rows written so far on the
@@ -104,8 +112,8 @@ func changes(db dbx.Builder) (int64, error) {
 
 // mutate does what m asks through the collection rules and a save made as
 // the caller, so every workflow hook runs as over REST.
-func mutate(tx core.App, ctx context.Context, auth *core.Record, st *pushState, m *Mutation) Result {
-	res := Result{ID: m.ID, collection: m.Collection, record: m.Record}
+func mutate(tx core.App, ctx context.Context, auth *core.Record, st *pushState, m *wire.Mutation) result {
+	res := newResult(m)
 	coll, err := tx.FindCachedCollectionByNameOrId(m.Collection)
 	if err != nil {
 		return res.reject(router.NewNotFoundError("没有这类数据。", err))
@@ -119,10 +127,10 @@ func mutate(tx core.App, ctx context.Context, auth *core.Record, st *pushState, 
 	// tablet, a copied outbox): the server's copy stands. Only a record
 	// the caller may view is answered so; any other is no business of its
 	// own, and the answer must not tell that it exists (nor its seq).
-	exists := func() (Result, bool) {
+	exists := func() (result, bool) {
 		visible, err := visibleIDs(tx, coll.Name, auth, []string{m.Record}, func(c *core.Collection) *string { return c.ViewRule })
 		if err != nil || !visible[m.Record] {
-			return Result{}, false
+			return result{}, false
 		}
 		ver, _, _ := findVersion(db, coll.Name, m.Record)
 		res.show = true
@@ -130,27 +138,19 @@ func mutate(tx core.App, ctx context.Context, auth *core.Record, st *pushState, 
 	}
 	// an update or delete of a record the caller may not write, or that
 	// does not exist (or is deleted and was never the caller's): one answer
-	missing := func() Result {
+	missing := func() result {
 		msg := "记录不存在，或您无权修改这条记录。"
-		if m.Op == OpDelete {
+		if m.Op == wire.OpDelete {
 			msg = "记录不存在，或您无权删除这条记录。"
 		}
 		return res.reject(router.NewNotFoundError(msg, nil))
 	}
 	var saved *core.Record
 	switch m.Op {
-	case OpCreate:
-		rec := core.NewRecord(coll)
+	case wire.OpCreate:
+		rec, ok, err := loadCreate(tx, st, auth, coll, m)
 		saved = rec
-		rec.Set(core.FieldNameId, m.Record)
-		data := withFiles(rec, m)
-		info := requestInfo(auth, http.MethodPost, data)
-		form := forms.NewRecordUpsert(tx, rec)
-		if superuser {
-			form.GrantSuperuserAccess()
-		}
-		form.Load(data)
-		if ok, err := canCreate(tx, st, coll, rec, info); err != nil || !ok {
+		if err != nil || !ok {
 			if r, ok := exists(); ok {
 				return r
 			}
@@ -167,7 +167,7 @@ func mutate(tx core.App, ctx context.Context, auth *core.Record, st *pushState, 
 			}
 			return res.reject(err)
 		}
-	case OpUpdate, OpDelete:
+	case wire.OpUpdate, wire.OpDelete:
 		current, _ := tx.FindRecordById(coll, m.Record)
 		ver, versioned, err := findVersion(db, coll.Name, m.Record)
 		if err != nil {
@@ -175,24 +175,24 @@ func mutate(tx core.App, ctx context.Context, auth *core.Record, st *pushState, 
 		}
 		if current == nil {
 			known := false
-			if versioned && ver.Op == OpDelete {
+			if versioned && ver.Op == wire.OpDelete {
 				if known, err = heldOrWritten(db, auth, st, coll.Name, m.Record); err != nil {
 					return res.reject(err)
 				}
 			}
 			if known {
-				if m.Op == OpDelete {
+				if m.Op == wire.OpDelete {
 					// already gone: what the tablet asked for holds
-					res.Status, res.Seq = StatusApplied, ver.Seq
+					res.Status, res.Seq = wire.StatusApplied, ver.Seq
 					return res
 				}
 				return res.conflict(router.NewApiError(http.StatusConflict, "这条记录已在服务器上删除，您的修改无法保存。", nil), ver.Seq)
 			}
 			return missing()
 		}
-		data := withFiles(current, m)
+		data := withFiles(current, m, st.files[m.ID])
 		method, rule := http.MethodPatch, coll.UpdateRule
-		if m.Op == OpDelete {
+		if m.Op == wire.OpDelete {
 			method, rule = http.MethodDelete, coll.DeleteRule
 		}
 		info := requestInfo(auth, method, data)
@@ -213,10 +213,10 @@ func mutate(tx core.App, ctx context.Context, auth *core.Record, st *pushState, 
 			// what changed since the tablet's base, other than by the
 			// tablet's own earlier mutations
 			fields := mergeable(coll.Name, data)
-			if m.Op == OpDelete {
+			if m.Op == wire.OpDelete {
 				fields = nil
 			}
-			since := ver.changedSince(m.Base, fields, m.Op == OpDelete)
+			since := ver.changedSince(m.Base, fields, m.Op == wire.OpDelete)
 			own, err := ownWrites(db, st.client, coll.Name, m.Record, m.Base)
 			if err != nil {
 				return res.reject(err)
@@ -228,7 +228,7 @@ func mutate(tx core.App, ctx context.Context, auth *core.Record, st *pushState, 
 					continue
 				}
 				// a field set to the value the server already has is no conflict
-				if m.Op == OpUpdate && fmt.Sprint(rec.Get(f)) == fmt.Sprint(data[f]) {
+				if m.Op == wire.OpUpdate && fmt.Sprint(rec.Get(f)) == fmt.Sprint(data[f]) {
 					continue
 				}
 				changed = append(changed, f)
@@ -239,7 +239,7 @@ func mutate(tx core.App, ctx context.Context, auth *core.Record, st *pushState, 
 			}
 		}
 		saved = rec
-		if m.Op == OpDelete {
+		if m.Op == wire.OpDelete {
 			if err := tx.DeleteWithContext(ctx, rec); err != nil {
 				return res.reject(err)
 			}
@@ -254,10 +254,10 @@ func mutate(tx core.App, ctx context.Context, auth *core.Record, st *pushState, 
 			return res.reject(err)
 		}
 	}
-	res.Status = StatusApplied
-	res.show = m.Op != OpDelete
+	res.Status = wire.StatusApplied
+	res.show = m.Op != wire.OpDelete
 	res.first, res.Seq = stashedSeqs(saved)
-	if m.Op != OpDelete {
+	if m.Op != wire.OpDelete {
 		res.saved = saved
 	}
 	if res.Seq == 0 {
@@ -281,21 +281,37 @@ func heldOrWritten(db dbx.Builder, auth *core.Record, st *pushState, collection,
 			ON h.session = s.id AND h.collection = {:c} AND h.record = {:r} WHERE s.user = {:u})
 		OR EXISTS (SELECT 1 FROM ` + tableMutations + ` WHERE client = {:cl} AND collection = {:c} AND record = {:r}
 			AND user = {:u} AND status = {:applied})`).
-		Bind(dbx.Params{"u": auth.Id, "cl": st.client, "c": collection, "r": id, "applied": StatusApplied}).Row(&n)
+		Bind(dbx.Params{"u": auth.Id, "cl": st.client, "c": collection, "r": id, "applied": wire.StatusApplied}).Row(&n)
 	if err != nil {
 		return false, fmt.Errorf("held or written: %w", err)
 	}
 	return n > 0, nil
 }
 
+// loadCreate builds the record a create mutation asks for, the way
+// PocketBase's create handler loads a request body, and checks the
+// collection's create rule against it (canCreate).
+func loadCreate(tx core.App, st *pushState, auth *core.Record, coll *core.Collection, m *wire.Mutation) (*core.Record, bool, error) {
+	rec := core.NewRecord(coll)
+	rec.Set(core.FieldNameId, m.Record)
+	data := withFiles(rec, m, st.files[m.ID])
+	form := forms.NewRecordUpsert(tx, rec)
+	if auth.IsSuperuser() {
+		form.GrantSuperuserAccess()
+	}
+	form.Load(data)
+	ok, err := canCreate(tx, st, coll, rec, requestInfo(auth, http.MethodPost, data))
+	return rec, ok, err
+}
+
 // withFiles merges the mutation's uploaded files into its data (added to
 // a field's files on an update) and resolves PocketBase's modifiers.
-func withFiles(rec *core.Record, m *Mutation) map[string]any {
-	data := make(map[string]any, len(m.Data)+len(m.files))
+func withFiles(rec *core.Record, m *wire.Mutation, files map[string][]*filesystem.File) map[string]any {
+	data := make(map[string]any, len(m.Data)+len(files))
 	maps.Copy(data, m.Data)
-	for field, files := range m.files {
+	for field, uploaded := range files {
 		key := field
-		if m.Op == OpUpdate {
+		if m.Op == wire.OpUpdate {
 			key = field + "+"
 		}
 		var vals []any
@@ -304,7 +320,7 @@ func withFiles(rec *core.Record, m *Mutation) map[string]any {
 		} else if s, ok := data[key].(string); ok && s != "" {
 			vals = append(vals, s)
 		}
-		for _, f := range files {
+		for _, f := range uploaded {
 			vals = append(vals, f)
 		}
 		data[key] = vals

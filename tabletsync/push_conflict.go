@@ -8,10 +8,12 @@ import (
 	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/tools/router"
+
+	"yuetan/tabletsync/wire"
 )
 
 func conflictError(op string, fields []string) *router.ApiError {
-	if op == OpDelete {
+	if op == wire.OpDelete {
 		return router.NewApiError(http.StatusConflict, "这条记录在您离线期间已被他人修改，未删除。请核对服务器上的内容后再决定。", nil)
 	}
 	errs := validation.Errors{}
@@ -66,7 +68,7 @@ func ownWrites(db dbx.Builder, client, collection, record string, base int64) (w
 		Seq   int64 `db:"seq"`
 	}
 	err := db.Select("first", "seq").From(tableMutations).
-		Where(dbx.HashExp{"client": client, "collection": collection, "record": record, "status": StatusApplied}).
+		Where(dbx.HashExp{"client": client, "collection": collection, "record": record, "status": wire.StatusApplied}).
 		AndWhere(dbx.NewExp("seq > {:base}", dbx.Params{"base": base})).All(&rows)
 	if err != nil {
 		return nil, fmt.Errorf("own writes: %w", err)

@@ -8,8 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,38 +20,21 @@ import (
 	"github.com/pocketbase/pocketbase/tools/filesystem"
 
 	"yuetan/collections"
+	"yuetan/tabletsync/wire"
 )
 
-// PushRequest is the body of POST /api/sync/push (as JSON, or as the
-// "@jsonPayload" part of a multipart body whose file parts are named
-// "<mutation id>.<field>").
-type PushRequest struct {
-	Client    string     `json:"client"`
-	Cursor    string     `json:"cursor,omitempty"`
-	Mutations []Mutation `json:"mutations"`
-}
-
-// Mutation is one change a tablet made, identified by the tablet.
-type Mutation struct {
-	ID         string         `json:"id"`
-	Collection string         `json:"collection"`
-	Op         string         `json:"op"`
-	Record     string         `json:"record"`
-	Base       int64          `json:"base"`
-	Data       map[string]any `json:"data,omitempty"`
-
-	files map[string][]*filesystem.File // by field
-}
+// uploads are a push's file parts, by mutation id and field.
+type uploads map[string]map[string][]*filesystem.File
 
 // DecodePush parses a push body strictly: known keys only, the right
 // types, no trailing data, and the envelope's rules (client and mutation
-// ids, at most MaxMutations, known operations, pushable collections, no
+// ids, at most wire.MaxMutations, known operations, pushable collections, no
 // data on a delete). It needs no database; checkMutations does the rest.
 // Errors are validation.Errors in PocketBase's shape.
-func DecodePush(raw []byte) (*PushRequest, error) {
+func DecodePush(raw []byte) (*wire.PushRequest, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
-	var req PushRequest
+	var req wire.PushRequest
 	if err := dec.Decode(&req); err != nil {
 		return nil, decodeError(err)
 	}
@@ -61,9 +45,9 @@ func DecodePush(raw []byte) (*PushRequest, error) {
 	if !validClientID(req.Client) {
 		errs["client"] = validation.NewError("invalid_client", "设备编号无效：须为 1 到 100 个字母、数字或 . _ : -。")
 	}
-	if len(req.Mutations) > MaxMutations {
+	if len(req.Mutations) > wire.MaxMutations {
 		errs["mutations"] = validation.NewError("too_many_mutations",
-			fmt.Sprintf("一次最多同步 %d 条变更，本次有 %d 条，请分批提交。", MaxMutations, len(req.Mutations)))
+			fmt.Sprintf("一次最多同步 %d 条变更，本次有 %d 条，请分批提交。", wire.MaxMutations, len(req.Mutations)))
 		return nil, errs
 	}
 	if _, err := ParseCursor(req.Cursor); err != nil {
@@ -84,8 +68,8 @@ func DecodePush(raw []byte) (*PushRequest, error) {
 			me["collection"] = validation.NewError("collection_not_pushable", "该数据不能从平板提交："+clip(m.Collection))
 		}
 		switch m.Op {
-		case OpCreate, OpUpdate:
-		case OpDelete:
+		case wire.OpCreate, wire.OpUpdate:
+		case wire.OpDelete:
 			if len(m.Data) > 0 {
 				me["data"] = validation.NewError("data_on_delete", "删除操作不能携带数据。")
 			}
@@ -141,7 +125,7 @@ func decodeError(err error) error {
 
 // checkMutations checks what needs the schema: the record id's format, the
 // data's fields (each an existing, client-writable field) and file parts.
-func checkMutations(app core.App, req *PushRequest) error {
+func checkMutations(app core.App, req *wire.PushRequest, files uploads) error {
 	perMutation := validation.Errors{}
 	for i := range req.Mutations {
 		m := &req.Mutations[i]
@@ -167,9 +151,9 @@ func checkMutations(app core.App, req *PushRequest) error {
 				me["data"] = validation.NewError("invalid_modifier", "该字段不支持 +/- 修饰："+clip(key))
 			}
 		}
-		for field := range m.files {
+		for field := range files[m.ID] {
 			f := coll.Fields.GetByName(field)
-			if _, ok := f.(*core.FileField); !ok || m.Op == OpDelete {
+			if _, ok := f.(*core.FileField); !ok || m.Op == wire.OpDelete {
 				me["files"] = validation.NewError("invalid_file_part", "文件只能提交到图片或附件字段："+clip(m.ID+"."+field))
 			}
 		}
@@ -238,10 +222,10 @@ func validRecordID(coll *core.Collection, id string) bool {
 	return re.(*regexp.Regexp).MatchString(id)
 }
 
-// hash fingerprints the mutation's content, files included, so a retry
-// with the same id is recognised and a different payload under an old id
-// is refused.
-func (m *Mutation) hash() (string, error) {
+// mutationHash fingerprints the mutation's content, its files included, so
+// a retry with the same id is recognised and a different payload under an
+// old id is refused.
+func mutationHash(m *wire.Mutation, files map[string][]*filesystem.File) (string, error) {
 	h := sha256.New()
 	head, err := json.Marshal(struct {
 		Collection string         `json:"c"`
@@ -254,13 +238,8 @@ func (m *Mutation) hash() (string, error) {
 		return "", err
 	}
 	h.Write(head)
-	fields := make([]string, 0, len(m.files))
-	for f := range m.files {
-		fields = append(fields, f)
-	}
-	sort.Strings(fields)
-	for _, f := range fields {
-		for _, file := range m.files[f] {
+	for _, f := range slices.Sorted(maps.Keys(files)) {
+		for _, file := range files[f] {
 			fh := sha256.New()
 			r, err := file.Reader.Open()
 			if err != nil {

@@ -8,6 +8,8 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
+
+	"yuetan/tabletsync/wire"
 )
 
 // loggedMutation is a remembered mutation.
@@ -20,7 +22,7 @@ type loggedMutation struct {
 	Error  string `db:"error"`
 }
 
-func loggedMutations(tx core.App, req *PushRequest) (map[string]loggedMutation, error) {
+func loggedMutations(tx core.App, req *wire.PushRequest) (map[string]loggedMutation, error) {
 	out := map[string]loggedMutation{}
 	const per = 500
 	for start := 0; start < len(req.Mutations); start += per {
@@ -43,8 +45,8 @@ func loggedMutations(tx core.App, req *PushRequest) (map[string]loggedMutation, 
 }
 
 // replay answers a retried mutation with its first outcome, writing nothing.
-func (l loggedMutation) replay(m *Mutation, user, hash string) Result {
-	res := Result{ID: m.ID, collection: m.Collection, record: m.Record}
+func (l loggedMutation) replay(m *wire.Mutation, user, hash string) result {
+	res := newResult(m)
 	switch {
 	case l.User != user:
 		return res.reject(router.NewForbiddenError("该变更编号已被其他账号使用，请为这条修改换一个编号。", nil))
@@ -52,22 +54,22 @@ func (l loggedMutation) replay(m *Mutation, user, hash string) Result {
 		return res.reject(router.NewApiError(http.StatusConflict,
 			"该变更编号已提交过不同的内容，本次未写入。新的修改须使用新的变更编号。", nil))
 	}
-	res.Status, res.Outcome, res.Seq = StatusDuplicate, l.Status, l.Seq
+	res.Status, res.Outcome, res.Seq = wire.StatusDuplicate, l.Status, l.Seq
 	if l.Error != "" {
-		var e router.ApiError
+		var e wire.Error
 		if json.Unmarshal([]byte(l.Error), &e) == nil {
 			res.Error = &e
 		}
 	}
-	res.show = l.Status != StatusRejected
+	res.show = l.Status != wire.StatusRejected
 	return res
 }
 
 // logRow is a mutation to remember.
 type logRow struct {
-	m    *Mutation
+	m    *wire.Mutation
 	hash string
-	res  Result
+	res  result
 }
 
 // logMutations remembers a push's answered mutations, in one statement

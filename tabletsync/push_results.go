@@ -5,21 +5,27 @@ import (
 	"github.com/pocketbase/pocketbase/tools/router"
 
 	"yuetan/messages"
+	"yuetan/tabletsync/wire"
 )
 
-func (r Result) reject(err error) Result {
-	r.Status = StatusRejected
-	r.Error = messages.Chinese(messages.Public(err))
+func (r result) reject(err error) result {
+	r.Status = wire.StatusRejected
+	r.Error = wireError(messages.Chinese(messages.Public(err)))
 	r.show = false
 	return r
 }
 
-func (r Result) conflict(err *router.ApiError, seq int64) Result {
-	r.Status = StatusConflict
+func (r result) conflict(err *router.ApiError, seq int64) result {
+	r.Status = wire.StatusConflict
 	r.Seq = seq
 	messages.Tidy(err)
-	r.Error = err
+	r.Error = wireError(err)
 	return r
+}
+
+// wireError is err as a push result carries it (the same JSON).
+func wireError(err *router.ApiError) *wire.Error {
+	return &wire.Error{Data: err.Data, Message: err.Message, Status: err.Status}
 }
 
 // showRecords loads, after the commit, the records the results show, as
@@ -27,7 +33,7 @@ func (r Result) conflict(err *router.ApiError, seq int64) Result {
 // showRecords attaches, after the commit, the records the results show, as
 // the caller may view them: the saved records themselves when the view rule
 // lets the caller see them, else (conflicts, duplicates) as stored now.
-func showRecords(e *core.RequestEvent, results []Result) error {
+func showRecords(e *core.RequestEvent, results []result) error {
 	byColl := map[string][]string{}
 	for _, r := range results {
 		if r.show {

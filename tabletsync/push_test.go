@@ -17,7 +17,7 @@ import (
 
 	"yuetan/collections"
 	"yuetan/internal/testenv"
-	"yuetan/tabletsync"
+	"yuetan/tabletsync/wire"
 	"yuetan/workflow"
 )
 
@@ -29,7 +29,7 @@ func TestPushRetriesNeverDuplicate(t *testing.T) {
 	muts := []map[string]any{createIssue(hc, "重试一"), createIssue(hc, "重试二"), createIssue(hc, "重试三")}
 	first := push(t, env, gridEmail, "tab-retry", muts...)
 	for _, r := range first.Results {
-		if r.Status != tabletsync.StatusApplied || r.Seq == 0 || r.Record["id"] == nil {
+		if r.Status != wire.StatusApplied || r.Seq == 0 || r.Record["id"] == nil {
 			t.Fatalf("first push: %+v", r)
 		}
 	}
@@ -38,7 +38,7 @@ func TestPushRetriesNeverDuplicate(t *testing.T) {
 	for round := 0; round < 3; round++ {
 		again := push(t, env, gridEmail, "tab-retry", muts...)
 		for i, r := range again.Results {
-			if r.Status != tabletsync.StatusDuplicate || r.Outcome != tabletsync.StatusApplied || r.Seq != first.Results[i].Seq {
+			if r.Status != wire.StatusDuplicate || r.Outcome != wire.StatusApplied || r.Seq != first.Results[i].Seq {
 				t.Fatalf("retry %d: %+v", round, r)
 			}
 			if r.Record["title"] != muts[i]["data"].(map[string]any)["title"] {
@@ -61,12 +61,12 @@ func TestPushRetriesNeverDuplicate(t *testing.T) {
 	changed["data"] = map[string]any{"community": hc, "kind": "problem", "title": "篡改内容", "source": "door_to_door"}
 	changed["record"] = "zzzzzzzzzzzzzzz"
 	r := push(t, env, gridEmail, "tab-retry", changed).Results[0]
-	if r.Status != tabletsync.StatusRejected || r.Error == nil || !strings.Contains(r.Error.Message, "变更编号") {
+	if r.Status != wire.StatusRejected || r.Error == nil || !strings.Contains(r.Error.Message, "变更编号") {
 		t.Fatalf("changed payload under an old id: %+v", r)
 	}
 	// another user cannot replay this client's mutation ids
 	r = push(t, env, "staff@yuetan.example", "tab-retry", muts[1]).Results[0]
-	if r.Status != tabletsync.StatusRejected || r.Record != nil {
+	if r.Status != wire.StatusRejected || r.Record != nil {
 		t.Fatalf("other user's replay: %+v", r)
 	}
 	if n := count(t, env, "SELECT COUNT(*) FROM issues WHERE title = '篡改内容'", nil); n != 0 {
@@ -84,12 +84,12 @@ func TestPushRetriesNeverDuplicate(t *testing.T) {
 	}
 	resent["id"] = mid()
 	r = push(t, env, gridEmail, "tab-reset", resent).Results[0]
-	if r.Status != tabletsync.StatusConflict || r.Record["id"] != muts[0]["record"] || r.Seq != first.Results[0].Seq {
+	if r.Status != wire.StatusConflict || r.Record["id"] != muts[0]["record"] || r.Seq != first.Results[0].Seq {
 		t.Fatalf("re-sent create: %+v", r)
 	}
 	// a retried mutation in a new push is still a duplicate next to new work
 	again := push(t, env, gridEmail, "tab-retry", muts[2], createIssue(hc, "重试四"))
-	if again.Results[0].Status != tabletsync.StatusDuplicate || again.Results[1].Status != tabletsync.StatusApplied {
+	if again.Results[0].Status != wire.StatusDuplicate || again.Results[1].Status != wire.StatusApplied {
 		t.Fatalf("mixed retry: %+v", again.Results)
 	}
 }
@@ -123,14 +123,14 @@ func TestPushRuleViolationsInBatch(t *testing.T) {
 		code   int
 		field  string
 	}{
-		{tabletsync.StatusApplied, 0, ""},
-		{tabletsync.StatusRejected, http.StatusForbidden, ""},
-		{tabletsync.StatusRejected, http.StatusBadRequest, "title"},
-		{tabletsync.StatusApplied, 0, ""},
-		{tabletsync.StatusRejected, http.StatusNotFound, ""},
-		{tabletsync.StatusRejected, http.StatusForbidden, ""},
-		{tabletsync.StatusRejected, http.StatusBadRequest, "status"},
-		{tabletsync.StatusApplied, 0, ""},
+		{wire.StatusApplied, 0, ""},
+		{wire.StatusRejected, http.StatusForbidden, ""},
+		{wire.StatusRejected, http.StatusBadRequest, "title"},
+		{wire.StatusApplied, 0, ""},
+		{wire.StatusRejected, http.StatusNotFound, ""},
+		{wire.StatusRejected, http.StatusForbidden, ""},
+		{wire.StatusRejected, http.StatusBadRequest, "status"},
+		{wire.StatusApplied, 0, ""},
 	}
 	for i, w := range want {
 		r := out.Results[i]
@@ -138,7 +138,7 @@ func TestPushRuleViolationsInBatch(t *testing.T) {
 			t.Errorf("mutation %d: status %s, want %s (%+v)", i, r.Status, w.status, r.Error)
 			continue
 		}
-		if w.status == tabletsync.StatusApplied {
+		if w.status == wire.StatusApplied {
 			continue
 		}
 		if r.Error == nil || r.Error.Status != w.code || !hasHanTest(r.Error.Message) || r.Record != nil {
@@ -174,11 +174,11 @@ func TestPushRuleViolationsInBatch(t *testing.T) {
 	submit := map[string]any{"id": mid(), "collection": "applications", "op": "update", "record": appID,
 		"data": map[string]any{"status": workflow.StatusSubmitted}}
 	out = push(t, env, staffEmail, "tab-staff", create, sign, submit)
-	if out.Results[0].Status != tabletsync.StatusApplied || out.Results[1].Status != tabletsync.StatusApplied {
+	if out.Results[0].Status != wire.StatusApplied || out.Results[1].Status != wire.StatusApplied {
 		t.Fatalf("create + sign: %+v", out.Results[:2])
 	}
 	r := out.Results[2]
-	if r.Status != tabletsync.StatusRejected || r.Error == nil || !strings.Contains(r.Error.Message, "居民联名申请须有10位以上居民签名") {
+	if r.Status != wire.StatusRejected || r.Error == nil || !strings.Contains(r.Error.Message, "居民联名申请须有10位以上居民签名") {
 		t.Fatalf("submit without co-signers: %+v", r)
 	}
 	app, _ := env.App.FindRecordById("applications", appID)
@@ -211,7 +211,7 @@ func TestPushConflicts(t *testing.T) {
 	// tablet A changes the title; tablet B, on the same base, the description
 	a := push(t, env, gridEmail, "tab-a", update(map[string]any{"title": "A 改的标题"}, base)).Results[0]
 	b := push(t, env, staffEmail, "tab-b", update(map[string]any{"description": "B 补充的说明"}, base)).Results[0]
-	if a.Status != tabletsync.StatusApplied || b.Status != tabletsync.StatusApplied {
+	if a.Status != wire.StatusApplied || b.Status != wire.StatusApplied {
 		t.Fatalf("different fields: A %+v B %+v", a, b)
 	}
 	if b.Record["title"] != "A 改的标题" || b.Record["description"] != "B 补充的说明" {
@@ -219,7 +219,7 @@ func TestPushConflicts(t *testing.T) {
 	}
 	// B now changes the title too, still on the old base: conflict
 	c := push(t, env, staffEmail, "tab-b", update(map[string]any{"title": "B 改的标题", "address": "3幢"}, base)).Results[0]
-	if c.Status != tabletsync.StatusConflict || c.Record["title"] != "A 改的标题" || c.Error == nil || c.Error.Data["title"] == nil {
+	if c.Status != wire.StatusConflict || c.Record["title"] != "A 改的标题" || c.Error == nil || c.Error.Data["title"] == nil {
 		t.Fatalf("same field: %+v", c)
 	}
 	if c.Error.Data["address"] != nil || c.Seq != b.Seq {
@@ -231,35 +231,35 @@ func TestPushConflicts(t *testing.T) {
 	}
 	// setting a field to the value the server has is no conflict
 	same := push(t, env, staffEmail, "tab-b", update(map[string]any{"title": "A 改的标题", "address": "3幢"}, base)).Results[0]
-	if same.Status != tabletsync.StatusApplied {
+	if same.Status != wire.StatusApplied {
 		t.Fatalf("same value: %+v", same)
 	}
 	// on the current base, B's title applies
 	d := push(t, env, staffEmail, "tab-b", update(map[string]any{"title": "B 改的标题"}, same.Seq)).Results[0]
-	if d.Status != tabletsync.StatusApplied || d.Record["title"] != "B 改的标题" {
+	if d.Status != wire.StatusApplied || d.Record["title"] != "B 改的标题" {
 		t.Fatalf("rebased edit: %+v", d)
 	}
 	// a tablet's successive offline edits of one record in one push build on each other
 	e1 := update(map[string]any{"title": "连续修改一"}, d.Seq)
 	e2 := update(map[string]any{"title": "连续修改二"}, d.Seq)
 	out := push(t, env, gridEmail, "tab-a", e1, e2)
-	if out.Results[0].Status != tabletsync.StatusApplied || out.Results[1].Status != tabletsync.StatusApplied || out.Results[1].Record["title"] != "连续修改二" {
+	if out.Results[0].Status != wire.StatusApplied || out.Results[1].Status != wire.StatusApplied || out.Results[1].Record["title"] != "连续修改二" {
 		t.Fatalf("successive edits: %+v", out.Results)
 	}
 	// a tablet's stale edits in one push: the first merges, the second
 	// touches a field someone else changed since the base: its own earlier
 	// write does not hide that
 	stale := d.Seq
-	if r := push(t, env, gridEmail, "tab-a", update(map[string]any{"title": "A 又改了标题"}, out.Results[1].Seq)).Results[0]; r.Status != tabletsync.StatusApplied {
+	if r := push(t, env, gridEmail, "tab-a", update(map[string]any{"title": "A 又改了标题"}, out.Results[1].Seq)).Results[0]; r.Status != wire.StatusApplied {
 		t.Fatalf("A's edit: %+v", r)
 	}
 	out = push(t, env, staffEmail, "tab-b", update(map[string]any{"address": "5幢"}, stale), update(map[string]any{"title": "B 想改标题"}, stale))
-	if out.Results[0].Status != tabletsync.StatusApplied || out.Results[1].Status != tabletsync.StatusConflict || out.Results[1].Record["title"] != "A 又改了标题" {
+	if out.Results[0].Status != wire.StatusApplied || out.Results[1].Status != wire.StatusConflict || out.Results[1].Record["title"] != "A 又改了标题" {
 		t.Fatalf("stale edits in one push: %+v", out.Results)
 	}
 	// a stale delete conflicts
 	del := push(t, env, gridEmail, "tab-a", map[string]any{"id": mid(), "collection": "issues", "op": "delete", "record": id, "base": base}).Results[0]
-	if del.Status != tabletsync.StatusConflict {
+	if del.Status != wire.StatusConflict {
 		t.Fatalf("stale delete: %+v", del)
 	}
 
@@ -270,7 +270,7 @@ func TestPushConflicts(t *testing.T) {
 	created := push(t, env, staffEmail, "tab-a", map[string]any{"id": mid(), "collection": "applications", "op": "create", "record": draftID,
 		"data": map[string]any{"community": hc, "applicant_kind": "community", "subject": "工作流字段",
 			"category": workflow.CategoryCommunityBuilding, "target_leader": env.User(leaderEmail).Id, "talk_form": "visit"}}).Results[0]
-	if created.Status != tabletsync.StatusApplied {
+	if created.Status != wire.StatusApplied {
 		t.Fatalf("create draft: %+v", created)
 	}
 	if r := env.Do("PATCH", "/api/collections/applications/records/"+draftID, staffEmail, map[string]any{"description": "他人补充"}); r.Status != http.StatusOK {
@@ -279,7 +279,7 @@ func TestPushConflicts(t *testing.T) {
 	submit := map[string]any{"id": mid(), "collection": "applications", "op": "update", "record": draftID, "base": created.Seq,
 		"data": map[string]any{"status": workflow.StatusSubmitted}}
 	s := push(t, env, staffEmail, "tab-a", submit).Results[0]
-	if s.Status != tabletsync.StatusApplied || s.Record["status"] != workflow.StatusSubmitted || s.Record["serial"] == "" {
+	if s.Status != wire.StatusApplied || s.Record["status"] != workflow.StatusSubmitted || s.Record["serial"] == "" {
 		t.Fatalf("stale submit: %+v", s)
 	}
 	// the street forwards it; the stale tablet asks to submit again: the
@@ -291,7 +291,7 @@ func TestPushConflicts(t *testing.T) {
 	again := map[string]any{"id": mid(), "collection": "applications", "op": "update", "record": draftID, "base": created.Seq,
 		"data": map[string]any{"status": workflow.StatusSubmitted}}
 	s = push(t, env, staffEmail, "tab-a", again).Results[0]
-	if s.Status != tabletsync.StatusRejected || !strings.Contains(s.Error.Message, "不允许的状态变更") {
+	if s.Status != wire.StatusRejected || !strings.Contains(s.Error.Message, "不允许的状态变更") {
 		t.Fatalf("stale status move: %+v", s)
 	}
 	_ = f
@@ -314,10 +314,10 @@ func TestPushDeletesAndTombstones(t *testing.T) {
 	}
 	del := map[string]any{"id": mid(), "collection": "issues", "op": "delete", "record": id, "base": seq}
 	r := push(t, env, gridEmail, "tab-del", del).Results[0]
-	if r.Status != tabletsync.StatusApplied || r.Seq <= seq || r.Record != nil {
+	if r.Status != wire.StatusApplied || r.Seq <= seq || r.Record != nil {
 		t.Fatalf("delete: %+v", r)
 	}
-	if op, _ := feedOp(t, env, "issues", id); op != tabletsync.OpDelete {
+	if op, _ := feedOp(t, env, "issues", id); op != wire.OpDelete {
 		t.Fatalf("no tombstone: %q", op)
 	}
 	pullAll(t, env, staffEmail, cursor, 0, staff)
@@ -325,12 +325,12 @@ func TestPushDeletesAndTombstones(t *testing.T) {
 		t.Fatal("staff still holds the deleted issue")
 	}
 	again := push(t, env, staffEmail, "tab-del-2", map[string]any{"id": mid(), "collection": "issues", "op": "delete", "record": id, "base": seq}).Results[0]
-	if again.Status != tabletsync.StatusApplied || again.Seq != r.Seq {
+	if again.Status != wire.StatusApplied || again.Seq != r.Seq {
 		t.Fatalf("second delete: %+v", again)
 	}
 	edit := push(t, env, staffEmail, "tab-del-2", map[string]any{"id": mid(), "collection": "issues", "op": "update", "record": id, "base": seq,
 		"data": map[string]any{"title": "改已删除的"}}).Results[0]
-	if edit.Status != tabletsync.StatusConflict || edit.Record != nil || !hasHanTest(edit.Error.Message) {
+	if edit.Status != wire.StatusConflict || edit.Record != nil || !hasHanTest(edit.Error.Message) {
 		t.Fatalf("edit of a deleted record: %+v", edit)
 	}
 	// someone who never held it gets nothing about it
@@ -371,13 +371,13 @@ func TestPushPhotos(t *testing.T) {
 	json.Unmarshal(res.Body, &out)
 	r := out.Results[0]
 	photos, _ := r.Record["photos"].([]any)
-	if r.Status != tabletsync.StatusApplied || len(photos) != 1 || !strings.HasPrefix(photos[0].(string), "door") {
+	if r.Status != wire.StatusApplied || len(photos) != 1 || !strings.HasPrefix(photos[0].(string), "door") {
 		t.Fatalf("photo push: %+v", r)
 	}
 	// the retry (same parts) is a duplicate; other bytes under the same id are refused
 	res = call(t, env, http.MethodPost, "/api/sync/push", gridEmail, body.Bytes(), schemaNow, w.FormDataContentType())
 	json.Unmarshal(res.Body, &out)
-	if out.Results[0].Status != tabletsync.StatusDuplicate {
+	if out.Results[0].Status != wire.StatusDuplicate {
 		t.Fatalf("photo retry: %+v", out.Results[0])
 	}
 	// a part for an unknown mutation is a 400 and writes nothing
@@ -418,7 +418,7 @@ func TestPushRefusedAfterWriting(t *testing.T) {
 	hc := env.Org("DL-HC").Id
 	good1, poison, good2 := createIssue(hc, "前一条"), createIssue(hc, "写入后失败"), createIssue(hc, "后一条")
 	out := push(t, env, gridEmail, "tab-late", good1, poison, good2)
-	if out.Results[0].Status != tabletsync.StatusApplied || out.Results[1].Status != tabletsync.StatusRejected || out.Results[2].Status != tabletsync.StatusApplied {
+	if out.Results[0].Status != wire.StatusApplied || out.Results[1].Status != wire.StatusRejected || out.Results[2].Status != wire.StatusApplied {
 		t.Fatalf("results: %+v", out.Results)
 	}
 	if !strings.Contains(out.Results[1].Error.Message, "写入后的检查未通过") {
@@ -441,7 +441,7 @@ func TestPushRefusedAfterWriting(t *testing.T) {
 	}
 	// the retry answers all three from the log
 	again := push(t, env, gridEmail, "tab-late", good1, poison, good2)
-	if again.Results[1].Status != tabletsync.StatusDuplicate || again.Results[1].Outcome != tabletsync.StatusRejected {
+	if again.Results[1].Status != wire.StatusDuplicate || again.Results[1].Outcome != wire.StatusRejected {
 		t.Fatalf("retry: %+v", again.Results)
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
+
+	"yuetan/tabletsync/wire"
 )
 
 // service holds the sync API's state for one app.
@@ -34,7 +36,7 @@ func Register(app core.App) error {
 		g.GET("/pull", s.pull)
 		g.POST("/push", s.push).
 			Unbind(apis.DefaultBodyLimitMiddlewareId).
-			Bind(apis.BodyLimit(MaxPushBody))
+			Bind(apis.BodyLimit(wire.MaxPushBody))
 		return se.Next()
 	})
 	if err := app.Cron().Add("yuetan_sync_prune", "17 3 * * *", func() {
@@ -50,7 +52,7 @@ func Register(app core.App) error {
 // checkSchema refuses clients that do not announce a protocol version this
 // server speaks: too old is 426 Upgrade Required.
 func checkSchema(e *core.RequestEvent) error {
-	raw := e.Request.Header.Get(SchemaHeader)
+	raw := e.Request.Header.Get(wire.SchemaHeader)
 	v, err := strconv.Atoi(raw)
 	switch {
 	case raw == "" || err != nil || v < MinSchemaVersion:
@@ -58,9 +60,9 @@ func checkSchema(e *core.RequestEvent) error {
 			"平板应用版本过旧，无法与服务器同步，请先升级到最新版本（离线数据会保留）。",
 			validation.Errors{"schema": validation.NewError("schema_too_old",
 				fmt.Sprintf("客户端同步版本 %q 低于服务器要求的最低版本 %d。", raw, MinSchemaVersion))})
-	case v > SchemaVersion:
+	case v > wire.SchemaVersion:
 		return badRequest("schema", "schema_too_new",
-			fmt.Sprintf("服务器尚不支持同步版本 %d（当前为 %d），请联系管理员升级服务器。", v, SchemaVersion))
+			fmt.Sprintf("服务器尚不支持同步版本 %d（当前为 %d），请联系管理员升级服务器。", v, wire.SchemaVersion))
 	}
 	return nil
 }

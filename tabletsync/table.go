@@ -74,28 +74,9 @@ func Pushable(collection string) bool {
 // state machine decides them (see hooks.WorkflowFields).
 func workflowFields(collection string) []string { return hooks.WorkflowFields(collection) }
 
-// Protocol constants.
-const (
-	// SchemaVersion is the sync protocol and schema version this server speaks.
-	SchemaVersion = 1
-	// MinSchemaVersion is the oldest client version still served.
-	MinSchemaVersion = 1
-	// SchemaHeader carries the client's version on every sync request.
-	SchemaHeader = "X-Sync-Schema"
-
-	// MaxMutations is the most mutations one push may carry.
-	MaxMutations = 1000
-	// MaxPullLimit is the largest page a pull returns; DefaultPullLimit the default.
-	MaxPullLimit     = 1000
-	DefaultPullLimit = 500
-	// MaxPushJSON bounds the JSON part of a push; MaxPushBody the whole body
-	// with photos and signature images.
-	MaxPushJSON = 16 << 20
-	MaxPushBody = 256 << 20
-
-	// Topic is the realtime topic tablets subscribe to for nudges.
-	Topic = "sync"
-)
+// MinSchemaVersion is the oldest client protocol version still served
+// (wire.SchemaVersion is the newest).
+const MinSchemaVersion = 1
 
 // The sync tables (see pb_migrations/1764000100_sync.go).
 const (
@@ -104,26 +85,6 @@ const (
 	tableSessions  = "_sync_sessions"
 	tableHeld      = "_sync_held"
 	tableMeta      = "_sync_meta"
-)
-
-// Change operations in the feed and in a pull.
-const (
-	OpUpsert = "upsert"
-	OpDelete = "delete"
-)
-
-// Mutation operations in a push.
-const (
-	OpCreate = "create"
-	OpUpdate = "update"
-)
-
-// Mutation outcomes.
-const (
-	StatusApplied   = "applied"
-	StatusDuplicate = "duplicate"
-	StatusConflict  = "conflict"
-	StatusRejected  = "rejected"
 )
 
 // inList is "column IN (values)" with the values as one JSON parameter: a

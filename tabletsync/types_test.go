@@ -7,7 +7,7 @@ import (
 	"github.com/pocketbase/dbx"
 
 	"yuetan/internal/testenv"
-	"yuetan/tabletsync"
+	"yuetan/tabletsync/wire"
 )
 
 // TestPushWrongTypesRejected: in a push, a mutation with a value of the
@@ -36,13 +36,13 @@ func TestPushWrongTypesRejected(t *testing.T) {
 	out := push(t, env, gridEmail, "tab-types", muts...)
 	for i, r := range out.Results {
 		if i == 0 || i == len(out.Results)-1 {
-			if r.Status != tabletsync.StatusApplied {
+			if r.Status != wire.StatusApplied {
 				t.Errorf("valid mutation %d: %s %+v", i, r.Status, r.Error)
 			}
 			continue
 		}
 		f := bad[i-1].field
-		if r.Status != tabletsync.StatusRejected || r.Error == nil || r.Error.Status != http.StatusBadRequest || r.Error.Data[f] == nil {
+		if r.Status != wire.StatusRejected || r.Error == nil || r.Error.Status != http.StatusBadRequest || r.Error.Data[f] == nil {
 			t.Errorf("%s = %v: %s %+v, want rejected naming the field", f, bad[i-1].value, r.Status, r.Error)
 		}
 		if n := count(t, env, "SELECT COUNT(*) FROM issues WHERE id = {:id}", dbx.Params{"id": muts[i]["record"]}); n != 0 {

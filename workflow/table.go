@@ -63,6 +63,10 @@ type Transition struct {
 	// says in Chinese why the move is refused when one fails.
 	When   map[string]string
 	Unless string
+	// Caution, on a move that sends the matter back or refuses it, says
+	// what it undoes: people are asked to confirm it, and it never looks
+	// like the moves that take the matter forward.
+	Caution string
 }
 
 // Holds reports whether the application meets t's When conditions.
@@ -100,9 +104,11 @@ var Table = []Transition{
 	{Action: "submit", Label: "报送街道", From: StatusDraft, To: StatusSubmitted, Roles: []string{RoleCommunityStaff}, Scope: ScopeCommunity, Via: ViaAppUpdate},
 	{Action: "street_resolve", Label: "街道层面解决", From: StatusSubmitted, To: StatusStreetResolved, Roles: []string{RoleStreetReviewer}, Scope: ScopeStreet, Via: ViaAppUpdate, Fields: []string{"decision_note"}},
 	{Action: "forward", Label: "上报专门工作小组", From: StatusSubmitted, To: StatusForwarded, Roles: []string{RoleStreetReviewer}, Scope: ScopeStreet, Via: ViaAppUpdate, Fields: []string{"decision_note", "urgent"}},
-	{Action: "return", Label: "退回社区", From: StatusSubmitted, To: StatusDraft, Roles: []string{RoleStreetReviewer}, Scope: ScopeStreet, Via: ViaAppUpdate, Fields: []string{"decision_note"}, NoteRequired: true},
+	{Action: "return", Label: "退回社区", From: StatusSubmitted, To: StatusDraft, Roles: []string{RoleStreetReviewer}, Scope: ScopeStreet, Via: ViaAppUpdate, Fields: []string{"decision_note"}, NoteRequired: true,
+		Caution: "申请将退回社区，回到草稿，须由社区修改后重新报送；退回理由社区可见。"},
 	{Action: "accept", Label: "受理并确定约谈领导", From: StatusForwarded, To: StatusAccepted, Roles: []string{RoleWorkingGroup}, Scope: ScopeAny, Via: ViaAppUpdate, Fields: []string{"assigned_leader", "decision_note", "urgent"}},
-	{Action: "decline", Label: "不予受理（按一般来信处理）", From: StatusForwarded, To: StatusDeclined, Roles: []string{RoleWorkingGroup}, Scope: ScopeAny, Via: ViaAppUpdate, Fields: []string{"decision_note", "litigation_or_petition"}, NoteRequired: true},
+	{Action: "decline", Label: "不予受理（按一般来信处理）", From: StatusForwarded, To: StatusDeclined, Roles: []string{RoleWorkingGroup}, Scope: ScopeAny, Via: ViaAppUpdate, Fields: []string{"decision_note", "litigation_or_petition"}, NoteRequired: true,
+		Caution: "不予受理后，这件事项不列入群众约谈，按一般来信处理并向约谈主体反馈；此决定不能撤回。"},
 	{Action: "notify", Label: "交办通知单送达领导", From: StatusAccepted, To: StatusNotified, Roles: []string{RoleWorkingGroup}, Scope: ScopeAny, Via: ViaAppUpdate, Fields: []string{"decision_note"}},
 	{Action: "delegate", Label: "指定分管领导或部门负责人接受约谈", From: StatusNotified, To: StatusNotified, Roles: []string{RoleLeader}, Scope: ScopeAssignedLeader, Via: ViaAppUpdate, Fields: []string{"assigned_leader", "decision_note"}},
 	{Action: "postpone", Label: "延期商定（书面说明）", From: StatusNotified, To: StatusNotified, Roles: []string{RoleLeader}, Scope: ScopeAssignedLeader, Via: ViaAppUpdate, Fields: []string{"schedule_due", "postpone_reason"}},
@@ -125,7 +131,8 @@ var Table = []Transition{
 		When: map[string]string{"extension_state": ExtensionPending}, Unless: "没有待审批的延期申请。"},
 	{Action: "submit_feedback", Label: "提交办理情况反馈", From: StatusInHandling, To: StatusFeedbackSubmitted, Roles: []string{RoleHandler}, Scope: ScopeHandlingUnit, Via: ViaFeedbackCreate},
 	{Action: "approve_feedback", Label: "审核同意反馈", From: StatusFeedbackSubmitted, To: StatusFeedbackApproved, Roles: []string{RoleLeader}, Scope: ScopeAssignedLeader, Via: ViaFeedbackUpdate},
-	{Action: "return_feedback", Label: "退回重新办理", From: StatusFeedbackSubmitted, To: StatusInHandling, Roles: []string{RoleLeader}, Scope: ScopeAssignedLeader, Via: ViaFeedbackUpdate, NoteRequired: true},
+	{Action: "return_feedback", Label: "退回重新办理", From: StatusFeedbackSubmitted, To: StatusInHandling, Roles: []string{RoleLeader}, Scope: ScopeAssignedLeader, Via: ViaFeedbackUpdate, NoteRequired: true,
+		Caution: "反馈将退回承办单位重新办理，办结时限照旧计算；退回意见承办单位可见。"},
 	{Action: "reply", Label: "向约谈主体反馈结果", From: StatusFeedbackApproved, To: StatusReplied, Roles: []string{RoleCommunityStaff, RoleWorkingGroup}, Scope: ScopeCommunity, Via: ViaFeedbackUpdate},
 	{Action: "redo", Label: "不满意，退回重办", From: StatusReplied, To: StatusInHandling, Roles: []string{RoleSupervisor, RoleWorkingGroup}, Scope: ScopeAny, Via: ViaAppUpdate,
 		Fields: []string{"decision_note", "handling_due"}, NoteRequired: true,

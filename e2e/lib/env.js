@@ -178,6 +178,8 @@ export async function ready(page, name) {
  */
 export async function shot(page, name, { fullPage = false } = {}) {
   if (process.env.SCREENSHOTS !== "1") return;
-  await page.waitForTimeout(300); // let fonts and thumbnails settle
+  // the fonts loaded and every picture decoded
+  await page.evaluate(() => document.fonts.ready);
+  await page.waitForFunction(() => [...document.images].every((i) => i.complete));
   await page.screenshot({ path: join(repo, "docs", "screenshots", name + ".png"), fullPage });
 }

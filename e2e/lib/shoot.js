@@ -8,7 +8,9 @@ page.on("console", (m) => console.log("console:", m.type(), m.text()));
 page.on("pageerror", (e) => console.log("pageerror:", e.message));
 if (email) await signIn(page, url, email);
 await page.goto(url + "/" + hash);
-await page.waitForTimeout(1500);
+// the router's readiness contract: the page has drawn its data
+await page.waitForFunction(() => document.body.dataset.ready && document.body.dataset.ready !== "login", null, { timeout: 30000 });
+await page.evaluate(() => document.fonts.ready);
 console.log("ready:", await page.evaluate(() => document.body.dataset.ready));
 await page.screenshot({ path: out, fullPage: true });
 await browser.close();

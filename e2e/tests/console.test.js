@@ -33,13 +33,18 @@ async function openApp(page, id) {
   await ready(page, "application");
 }
 
-/** Clicks one move on the application page, fills its form and waits for the new status. */
-async function move(page, action, to, fill = async () => {}) {
+/**
+ * Clicks one move on the application page, fills its form and waits for
+ * the new status; a move that sends back or refuses (confirm: true) is
+ * confirmed in its dialog.
+ */
+async function move(page, action, to, fill = async () => {}, { confirm = false } = {}) {
   await page.click(`button[data-action="${action}"]`);
   const form = page.locator(`form[data-form="${action}"]`);
   await form.waitFor();
   await fill(form);
   await form.locator('button[type="submit"]').click();
+  if (confirm) await page.locator("dialog button.danger").click();
   await page.waitForSelector(`#app-status[data-status="${to}"]`, { timeout: 30000 });
 }
 
@@ -50,9 +55,7 @@ test("the seed's story is clicked through the console by each role, ending in �
 
   // 社区工作人员 composes the application from a collected issue and submits it
   const staff = await as("staff@yuetan.example", { form: true });
-  await ready(staff, "issues");
-  await staff.click('a.nav-link[data-path="/apps"]');
-  await ready(staff, "apps");
+  await ready(staff, "apps"); // community staff start on their to-do
   await staff.click("#new-app");
   await ready(staff, "compose");
   await staff.fill('input[name="subject"]', subject);
@@ -280,7 +283,7 @@ test("a live reload still in flight when the user moves on never replaces the pa
   await ready(wg, "overdue");
   release();
   await storyDone; // the old page has every answer it asked for
-  await wg.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 100))));
+  await wg.waitForFunction(() => document.body.dataset.loads === "0"); // and has drawn (or dropped) them
   assert.equal(await wg.locator("#bulletin-pdf").count(), 1, "the overdue page is still there");
   assert.equal(await wg.locator("#app-status").count(), 0, "the old application page did not come back");
   assert.deepEqual(wg.errors, []);
@@ -324,7 +327,7 @@ test("the community attaches the signed and stamped paper copy to its applicatio
   const app = (await srv.api("GET", `/api/collections/applications/records?filter=${encodeURIComponent(`community = "${staffUser.org}" && status != "draft"`)}`)).body.items[0];
   assert.ok(app, "划船社区 has a submitted application");
   const staff = await as("staff@yuetan.example");
-  await ready(staff, "issues");
+  await ready(staff, "apps");
   await openApp(staff, app.id);
   await staff.click('button[data-action="signed_scan"]');
   const form = staff.locator('form[data-form="signed_scan"]');
@@ -349,7 +352,7 @@ test("the other moves work from their forms: decline, resolve on the spot, retur
   await move(wg, "decline", "declined", async (f) => {
     await f.locator('input[name="litigation_or_petition"]').check();
     await f.locator('textarea[name="decision_note"]').fill("涉及诉讼，按一般来信处理并反馈约谈主体。");
-  });
+  }, { confirm: true });
   const declined = (await srv.api("GET", `/api/collections/applications/records/${forwarded.id}`)).body;
   assert.equal(declined.litigation_or_petition, true);
   await wg.context().close();
@@ -372,7 +375,7 @@ test("the other moves work from their forms: decline, resolve on the spot, retur
   await openApp(reviewer, fb.id);
   await move(reviewer, "return_feedback", "in_handling", async (f) => {
     await f.locator('textarea[name="leader_comment"]').fill("整改不彻底，请重新办理并补充照片。");
-  });
+  }, { confirm: true });
   await reviewer.context().close();
 
   // a leader designates another leader to receive the talk

@@ -129,7 +129,7 @@ test("an offline edit the server rejects is listed with the server's message and
   const ctx = await tabletContext(browser);
   const page = await ctx.newPage();
   await signIn(page, srv.url, staff);
-  await ready(page, "issues");
+  await ready(page, "apps"); // community staff start on their to-do
   await swReady(page);
   await synced(page);
 

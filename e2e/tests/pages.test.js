@@ -77,7 +77,7 @@ test("main screens load in under one second on the demo data", async () => {
   await grid.context().close();
 
   const staff = await as("staff@yuetan.example");
-  await ready(staff, "issues");
+  await ready(staff, "apps");
   await staff.waitForFunction(() => !document.querySelector(".statusbar .last")?.textContent.includes("尚未同步"), null, { timeout: 30000 });
   results.push(["社区 约谈申请", await measure(staff, "社区 约谈申请", "#/apps", "apps")]);
   results.push(["社区 新建申请", await measure(staff, "社区 新建申请", "#/apps/new", "compose")]);
@@ -158,7 +158,7 @@ test("screenshots of the main screens", { skip: process.env.SCREENSHOTS !== "1" 
   await login.context().close();
 
   const staff = await as("staff@yuetan.example");
-  await ready(staff, "issues");
+  await ready(staff, "apps");
   await staff.waitForFunction(() => !document.querySelector(".statusbar .last")?.textContent.includes("尚未同步"), null, { timeout: 30000 });
   await staff.goto(`${srv.url}/#/apps/new`);
   await ready(staff, "compose");
@@ -168,6 +168,7 @@ test("screenshots of the main screens", { skip: process.env.SCREENSHOTS !== "1" 
   await staff.locator('#issue-picks input[name="issues"]').first().check();
   await shot(staff, "field-compose", { fullPage: true });
   await staff.goto(`${srv.url}/#/apps`);
+  await staff.click('dialog[data-dialog="leave"] button:has-text("放弃")'); // the form asks before it is left
   await ready(staff, "apps");
   await shot(staff, "field-applications");
   await staff.context().close();

@@ -26,6 +26,20 @@ export function token() {
   return auth ? auth.token : "";
 }
 
+let unauthorizedHandler = () => {};
+
+/** fn(err, path) runs when the server answers 401 to a signed-in request (the session has ended). */
+export function onUnauthorized(fn) {
+  unauthorizedHandler = fn;
+}
+const unauthorized = (err, path) => {
+  try {
+    unauthorizedHandler(err, path);
+  } catch (e) {
+    console.error(e);
+  }
+};
+
 export function onAuthChange(fn) {
   listeners.add(fn);
   return () => listeners.delete(fn);
@@ -149,6 +163,7 @@ export async function api(method, path, body, { timeout = 20000, signal, headers
     const err = toApiError(res.status, data);
     if (res.status === 401 && auth && !path.includes("auth-with-password")) {
       err.message = "登录已失效，请重新登录。";
+      unauthorized(err, path);
     }
     throw err;
   }
@@ -183,6 +198,7 @@ export const updateRecord = (collection, id, body) => api("PATCH", `/api/collect
 /** Signs in with email and password; keeps the token for offline use. */
 export async function signIn(email, password) {
   const r = await api("POST", "/api/collections/users/auth-with-password", { identity: email, password });
+  sessionStorage.removeItem(EXPIRED_KEY);
   setAuth({ token: r.token, record: r.record });
   return r.record;
 }
@@ -195,7 +211,7 @@ export async function refreshAuth() {
     setAuth({ token: r.token, record: r.record });
     return r.record;
   } catch (e) {
-    if (e.status === 401 || e.status === 403 || e.status === 404) setAuth(null);
+    if (e.status === 401 || e.status === 403 || e.status === 404) expireSession();
     throw e;
   }
 }
@@ -203,6 +219,46 @@ export async function refreshAuth() {
 export function signOut() {
   setAuth(null);
 }
+
+const RETURN_KEY = "yuetan.returnTo";
+const EXPIRED_KEY = "yuetan.expired";
+
+/** Remembers where the user is (the address in the bar) to come back to after signing in. */
+export function rememberPlace(hash = location.hash) {
+  if (!hash || hash.startsWith("#/login") || hash === "#/" || hash === "#") return;
+  sessionStorage.setItem(RETURN_KEY, JSON.stringify({ hash, user: auth?.record?.id || readReturn()?.user || "" }));
+}
+
+function readReturn() {
+  try {
+    return JSON.parse(sessionStorage.getItem(RETURN_KEY) || "null");
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Where to go after signing in as userId: the place remembered when the
+ * session ended or a link needed signing in (once; only for the same
+ * person, or anyone when no one was signed in), else "".
+ */
+export function takeReturnPlace(userId) {
+  const r = readReturn();
+  sessionStorage.removeItem(RETURN_KEY);
+  if (!r || !/^#\/[^?]/.test(r.hash) || r.hash.startsWith("#/login")) return "";
+  return !r.user || r.user === userId ? r.hash.slice(1) : "";
+}
+
+/** The session ended on the server: sign out, saying so on the sign-in page, and remember the place. */
+export function expireSession() {
+  if (!auth) return;
+  rememberPlace();
+  sessionStorage.setItem(EXPIRED_KEY, "1");
+  setAuth(null);
+}
+
+/** Whether the last session ended because it expired (until the next sign-in). */
+export const sessionExpired = () => sessionStorage.getItem(EXPIRED_KEY) === "1";
 
 let fileToken = { value: "", until: 0 };
 

@@ -8,6 +8,8 @@
 // outbox:  {id, n, collection, op, record, base, data, files, state, error, serverRecord, created}
 //   state:  "pending" | "rejected" | "conflict"
 // meta:    {k, v}
+// drafts:  {key, form, title, data, files, savedAt} — forms not finished yet
+//          (kept as they are typed, like ODK Collect's incomplete forms)
 
 let dbp = null;
 let dbName = "";
@@ -26,17 +28,24 @@ export function openDB(userId) {
   if (dbp) dbp.then((db) => db.close()).catch(() => {});
   dbName = name;
   dbp = new Promise((resolve, reject) => {
-    const r = indexedDB.open(name, 1);
-    r.onupgradeneeded = () => {
+    const r = indexedDB.open(name, 2);
+    r.onupgradeneeded = (e) => {
       const db = r.result;
-      const rec = db.createObjectStore("records", { keyPath: "key" });
-      rec.createIndex("collection", "collection");
-      const out = db.createObjectStore("outbox", { keyPath: "id" });
-      out.createIndex("n", "n");
-      out.createIndex("key", "key");
-      db.createObjectStore("meta", { keyPath: "k" });
+      if (e.oldVersion < 1) {
+        const rec = db.createObjectStore("records", { keyPath: "key" });
+        rec.createIndex("collection", "collection");
+        const out = db.createObjectStore("outbox", { keyPath: "id" });
+        out.createIndex("n", "n");
+        out.createIndex("key", "key");
+        db.createObjectStore("meta", { keyPath: "k" });
+      }
+      if (e.oldVersion < 2) db.createObjectStore("drafts", { keyPath: "key" });
     };
-    r.onsuccess = () => resolve(r.result);
+    r.onsuccess = () => {
+      // a newer version of the app opened in another window: let it upgrade
+      r.result.onversionchange = () => r.result.close();
+      resolve(r.result);
+    };
     r.onerror = () => reject(r.error);
     r.onblocked = () => reject(new Error("本机数据库被另一个窗口占用，请关闭其他窗口后重试。"));
   });
@@ -95,5 +104,18 @@ export async function outboxAll() {
   const rows = await req((await db()).transaction("outbox").objectStore("outbox").index("n").getAll());
   return rows;
 }
+
+/** Every unfinished form, newest first. */
+export async function allDrafts() {
+  const rows = await req((await db()).transaction("drafts").objectStore("drafts").getAll());
+  return rows.sort((a, b) => String(b.savedAt).localeCompare(String(a.savedAt)));
+}
+
+export async function getDraft(k) {
+  return req((await db()).transaction("drafts").objectStore("drafts").get(k));
+}
+
+export const putDraft = (d) => tx("drafts", "readwrite", (s) => req(s.drafts.put(d)));
+export const deleteDraft = (k) => tx("drafts", "readwrite", (s) => req(s.drafts.delete(k)));
 
 export { req };

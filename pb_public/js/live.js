@@ -6,6 +6,15 @@
 import { subscribe, onReconnect } from "./realtime.js";
 import { onDataChange } from "./sync.js";
 
+// The runs in progress, of every page, on body[data-loads]: "0" once every
+// answer asked for has been drawn (or dropped with its page). Tests wait on
+// it before saying that a late answer changed nothing.
+let inFlight = 0;
+function loads(d) {
+  inFlight += d;
+  document.body.dataset.loads = String(inFlight);
+}
+
 /**
  * Wraps load (async, no arguments) so that calls coalesce: the returned
  * trigger schedules a run after ms; trigger.now() runs at once (or right
@@ -26,10 +35,14 @@ export function serial(load, ms = 0) {
       });
       return again;
     }
+    loads(+1);
     running = Promise.resolve()
       .then(load)
       .catch((e) => console.error(e))
-      .finally(() => (running = null));
+      .finally(() => {
+        running = null;
+        loads(-1);
+      });
     return running;
   }
   const trigger = () => {

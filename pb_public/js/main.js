@@ -1,24 +1,28 @@
 // The app shell: sign-in, the header and navigation for the user's role,
 // the field app's sync status bar, and the routes.
 
-import { me, signIn, signOut, refreshAuth, errorMessage, onAuthChange } from "./api.js";
-import { h, mount, busy, fmtTime, fmtDateTime, showFormError, field } from "./ui.js";
-import { loadWorkflow, roleLabel, fieldRoles } from "./vocab.js";
+import {
+  me, signIn, signOut, refreshAuth, errorMessage, onAuthChange, onUnauthorized, expireSession, sessionExpired, rememberPlace, takeReturnPlace,
+} from "./api.js";
+import { h, mount, busy, fmtTime, fmtDateTime, showFormError, field, confirmDialog } from "./ui.js";
+import { loadWorkflow, roleLabel, fieldRoles, available, dueOf, dueColour, nextWorkday } from "./vocab.js";
 import { route, start, navigate, render } from "./router.js";
-import { startSync, onSyncChange, syncNow, initialData, syncState } from "./sync.js";
-import { disconnect } from "./realtime.js";
+import { startSync, onSyncChange, syncNow, initialData, syncState, onDataChange } from "./sync.js";
+import { disconnect, subscribe, onReconnect } from "./realtime.js";
+import { serial } from "./live.js";
 import { directory, orgName, forgetDirectory } from "./directory.js";
 import * as store from "./db.js";
 
 import { issuesPage, issueFormPage } from "./pages/issues.js";
 import { meetingsPage, meetingFormPage } from "./pages/meetings.js";
-import { fieldAppsPage, composePage, signaturesPage } from "./pages/field_apps.js";
+import { fieldAppsPage, composePage, signaturesPage, toDo } from "./pages/field_apps.js";
 import { syncPage } from "./pages/sync_page.js";
-import { queuePage, allPage } from "./pages/queue.js";
+import { queuePage, allPage, loadApplications } from "./pages/queue.js";
 import { refreshMenuCount } from "./reminders.js";
 import { applicationPage } from "./pages/application/index.js";
 import { overduePage } from "./pages/overdue.js";
 import { figuresPage } from "./pages/figures.js";
+import { inboxPage, unreadCount } from "./pages/inbox.js";
 
 const root = document.getElementById("app");
 const isField = () => fieldRoles.includes(me()?.role);
@@ -53,12 +57,18 @@ route("/all", allPage, { name: "all", console: true });
 route("/overdue", overduePage, { name: "overdue", console: true, office: true });
 route("/figures", figuresPage, { name: "figures", console: true, figures: true });
 route("/app/:id", local(applicationPage), { name: "application" });
+route("/inbox", inboxPage, { name: "inbox" });
 
-const home = () => (!me() ? "/login" : isField() ? "/issues" : "/queue");
+/** Where each role starts: its to-do (community staff: their applications; grid workers collect issues). */
+const home = () => (!me() ? "/login" : me().role === "community_staff" ? "/apps" : isField() ? "/issues" : "/queue");
 
 function guard(r) {
+  markNav();
   if (r.public) return me() ? home() : null;
-  if (!me()) return "/login";
+  if (!me()) {
+    rememberPlace(); // a link that needs signing in: come back to it afterwards
+    return "/login";
+  }
   if (r.field && !isField()) return home();
   if (r.console && isField()) return home();
   if (r.office && !isOffice()) return home();
@@ -71,6 +81,8 @@ const header = h("header.topbar");
 const statusBar = h("div.statusbar", { hidden: true });
 const main = h("main#main", { tabindex: "-1" });
 mount(root, header, statusBar, main);
+// the status bar and banners stick right below the header, whatever its height
+new ResizeObserver(() => document.documentElement.style.setProperty("--topbar-h", header.offsetHeight + "px")).observe(header);
 
 function navItems() {
   const u = me();
@@ -81,6 +93,7 @@ function navItems() {
       ["/meetings", "恳谈会议"],
       ["/apps", u.role === "grid_worker" ? "居民联名" : "约谈申请"],
       ["/sync", "同步记录"],
+      ["/inbox", "通知"],
     ];
     return items;
   }
@@ -90,12 +103,42 @@ function navItems() {
   ];
   if (isOffice()) items.push(["/overdue", "超期督办"]);
   if (mayFigures()) items.push(["/figures", "统计"]);
+  items.push(["/inbox", "通知"]);
   return items;
+}
+
+// ---- the inbox's unread count on its menu entry, live --------------------------
+let unread = 0;
+const inboxBadge = () => header.querySelector("#nav-inbox-count");
+function drawUnread() {
+  const b = inboxBadge();
+  if (!b) return;
+  b.textContent = String(unread);
+  b.dataset.count = String(unread);
+  b.hidden = !unread;
+}
+const refreshUnread = serial(async () => {
+  if (!me() || !navigator.onLine) return;
+  unread = await unreadCount();
+  drawUnread();
+}, 200);
+function watchInbox() {
+  subscribe("notifications/*", refreshUnread);
+  onReconnect(refreshUnread);
+  refreshUnread.now();
 }
 
 async function renderHeader() {
   const u = me();
-  const links = navItems().map(([path, text]) => h("a.nav-link", { href: "#" + path, dataset: { path } }, text));
+  const links = navItems().map(([path, text]) =>
+    h(
+      "a.nav-link",
+      { href: "#" + path, dataset: { path } },
+      h("span", text),
+      // the inbox keeps its own unread count (live over realtime); the others' counts are showCounts'
+      path === "/inbox" ? h("span.badge.unread#nav-inbox-count", { "aria-label": "未读通知" }) : h("span.count", { hidden: true, "aria-label": "" }),
+    ),
+  );
   let who = null;
   if (u) {
     const org = h("span");
@@ -110,15 +153,89 @@ async function renderHeader() {
     );
   }
   mount(header, h("a.brand", { href: "#" + home() }, h("img", { src: "icons/icon.svg", alt: "" }), h("span", "群众约谈")), h("nav.nav", links), who);
+  drawUnread();
   markNav();
   if (u && !isField()) refreshMenuCount();
+  showCounts();
+}
+
+// ---- the counts on the menu tabs ---------------------------------------------
+/** path → {n, alert, title}: what waits behind each tab. */
+let counts = {};
+
+function showCounts() {
+  for (const a of header.querySelectorAll(".nav-link")) {
+    const c = counts[a.dataset.path];
+    const el = a.querySelector(".count");
+    if (!el) continue;
+    el.hidden = !c || !c.n;
+    el.textContent = c ? String(c.n) : "";
+    el.classList.toggle("alert", !!c?.alert);
+    el.setAttribute("aria-label", c?.title || "");
+    a.title = c?.n ? c.title : "";
+  }
+}
+
+/** The field app's counts, from the tablet's copy (works offline). */
+async function fieldCounts() {
+  const u = me();
+  const [issues, apps] = await Promise.all([store.all("issues"), store.all("applications")]);
+  const s = syncState();
+  const open = issues.filter((i) => (i.status || "open") === "open" && !i.duplicate_of).length;
+  const waiting = u.role === "community_staff" ? apps.filter((a) => toDo(a, u)).length : apps.filter((a) => a.status === "draft" && a.applicant_kind === "residents").length;
+  const problems = s.rejected + s.conflicts;
+  return {
+    "/issues": { n: open, title: `${open} 条待处理的问题` },
+    "/apps": { n: waiting, title: u.role === "community_staff" ? `${waiting} 件待办` : `${waiting} 份待收集签名` },
+    "/sync": { n: s.pending + problems, alert: problems > 0, title: problems ? `${problems} 条需处理` : `${s.pending} 条待同步` },
+  };
+}
+
+/** The console's counts: the user's to-do and, for the offices, what is overdue. */
+async function consoleCounts() {
+  const u = me();
+  const [apps, next] = await Promise.all([loadApplications('status != "closed"'), nextWorkday()]);
+  const mine = apps.filter((a) => available(a, u).length).length;
+  const overdue = apps.filter((a) => dueOf(a) && dueColour(dueOf(a), next) === "red").length;
+  return {
+    "/queue": { n: mine, title: `${mine} 件待办` },
+    "/overdue": { n: overdue, alert: overdue > 0, title: `${overdue} 件已超期` },
+  };
+}
+
+const recount = serial(async () => {
+  if (!me()) return;
+  try {
+    counts = await (isField() ? fieldCounts() : consoleCounts());
+  } catch (e) {
+    if (!e.network) console.warn("counts:", errorMessage(e));
+    return;
+  }
+  showCounts();
+}, 300);
+
+let counting = false;
+/** Starts keeping the counts up to date (after the first page has drawn, so it never slows it). */
+function startCounts() {
+  if (counting || !me()) return;
+  counting = true;
+  recount.now();
+  if (isField()) {
+    onDataChange(() => recount());
+    let last = "";
+    onSyncChange((s) => {
+      const k = `${s.pending}/${s.rejected}/${s.conflicts}`;
+      if (k !== last) (last = k), recount();
+    });
+  } else {
+    subscribe("applications/*", () => recount());
+  }
 }
 
 function markNav() {
   const path = location.hash.replace(/^#/, "");
   header.querySelectorAll(".nav-link").forEach((a) => a.classList.toggle("active", path === a.dataset.path || path.startsWith(a.dataset.path + "/")));
 }
-window.addEventListener("hashchange", markNav);
 
 function renderStatus(s) {
   if (!isField()) {
@@ -135,8 +252,8 @@ function renderStatus(s) {
     problems ? h("a.problems", { href: "#/sync", dataset: { count: String(problems) } }, `${problems} 条需处理`) : null,
     h("span.last", s.lastSync ? `上次同步 ${sameDay(s.lastSync) ? fmtTime(s.lastSync) : fmtDateTime(s.lastSync)}` : "尚未同步"),
     s.progress ? h("span.progress", s.progress) : null,
-    s.error ? h("span.sync-error", { role: "alert" }, s.error) : null,
-    s.authExpired ? h("button.btn.small.primary", { type: "button", onclick: relogin }, "重新登录") : null,
+    s.error && !s.authExpired ? h("span.sync-error", { role: "alert" }, s.error) : null,
+    s.authExpired ? [h("span.sync-error", { role: "alert" }, "登录已失效"), h("button.btn.small.primary", { type: "button", onclick: relogin }, "重新登录")] : null,
     h(
       "button.btn.small.sync-btn",
       { type: "button", disabled: s.syncing || !s.online, onclick: () => syncNow() },
@@ -146,18 +263,17 @@ function renderStatus(s) {
 }
 const sameDay = (iso) => new Date(iso).toDateString() === new Date().toDateString();
 
-/** The session expired: sign in again; the tablet's unsent edits stay in its database. */
+/** The session expired: sign in again (and come back here); the tablet's unsent edits stay in its database. */
 function relogin() {
   disconnect();
   forgetDirectory();
-  signOut();
+  expireSession();
 }
 
 async function logout() {
   if (isField()) {
     const rows = await store.outboxAll().catch(() => []);
     if (rows.length) {
-      const { confirmDialog } = await import("./ui.js");
       const ok = await confirmDialog(
         "还有未同步的修改",
         `本机还有 ${rows.length} 条修改没有被服务器接收。退出后它们仍保存在本机，用同一账号再次登录即可继续同步。确定退出吗？`,
@@ -186,6 +302,7 @@ window.addEventListener("online", () => {
 
 // ---- sign-in ---------------------------------------------------------------
 function loginPage(main) {
+  const expired = sessionExpired();
   const email = h("input", { name: "identity", type: "email", autocomplete: "username", required: true, placeholder: "name@yuetan.example" });
   const password = h("input", { name: "password", type: "password", autocomplete: "current-password", required: true });
   const button = h("button.btn.primary.wide", { type: "submit" }, "登录");
@@ -194,6 +311,7 @@ function loginPage(main) {
     { novalidate: true },
     h("h1", "群众约谈、干部解难"),
     h("p.muted", "网格员和社区工作人员登录后，平板离线也能收集问题；街道、专门工作小组、领导、承办单位和督查在线办理。"),
+    expired ? h("p.warn", { id: "session-expired", role: "alert" }, "登录已失效，请重新登录。登录后回到刚才的页面。") : null,
     h("div.form-error", { hidden: true }),
     field("账号（邮箱）", email),
     field("密码", password),
@@ -207,9 +325,9 @@ function loginPage(main) {
       return showFormError(form, { message: "请输入账号和密码。", fieldMessages: () => ({}) });
     }
     try {
-      await busy(button, () => signIn(email.value.trim(), password.value), "正在登录…");
+      const user = await busy(button, () => signIn(email.value.trim(), password.value), "正在登录…");
       await boot();
-      navigate(home(), { replace: true });
+      navigate(takeReturnPlace(user.id) || home(), { replace: true });
     } catch (err) {
       if (err.status === 400) err.message = "账号或密码不正确。";
       showFormError(form, err);
@@ -240,6 +358,7 @@ async function boot() {
     onSyncChange(renderStatus);
   }
   await renderHeader();
+  watchInbox();
 }
 
 async function main_() {
@@ -255,6 +374,11 @@ async function main_() {
       location.reload();
     }
   });
+  // the console works online: a 401 means the session has ended (the field
+  // app keeps working offline and offers 重新登录 on its status bar)
+  onUnauthorized(() => {
+    if (me() && !isField()) expireSession();
+  });
   try {
     await boot();
   } catch {
@@ -268,7 +392,7 @@ async function main_() {
         if (!e.network) console.warn("auth refresh:", errorMessage(e));
       });
   }
-  start(main, { fallback: home, before: guard });
+  start(main, { fallback: home, before: guard, drawn: startCounts });
 }
 
 if ("serviceWorker" in navigator) {

@@ -2,8 +2,17 @@
 // know its paths, so it opens offline from the service worker's cache.
 
 const routes = [];
-let current = null; // {cleanup}
+let current = null; // {cleanup, guard, hash}
 let onRoute = null;
+
+/**
+ * Lets the page on screen be asked before the user leaves it (a form not
+ * saved yet): guard() resolves true to leave, false to stay. The page's
+ * own navigation after saving clears it with leaveGuard(null).
+ */
+export function leaveGuard(guard) {
+  if (current) current.guard = guard;
+}
 
 /** route("/issues/:id", page): page(main, params) renders and may return a cleanup function. */
 export function route(pattern, page, opts = {}) {
@@ -28,8 +37,8 @@ export function query() {
   return new URLSearchParams(location.hash.split("?")[1] || "");
 }
 
-/** Starts routing: resolve(path) may redirect (returns another path); fn(route) runs before each page. */
-export function start(main, { fallback, before }) {
+/** Starts routing: before(route, params) runs before each page and may redirect (returns another path); drawn(name) after each page has drawn. */
+export function start(main, { fallback, before, drawn }) {
   onRoute = async () => {
     const path = currentPath();
     for (const r of routes) {
@@ -60,7 +69,7 @@ export function start(main, { fallback, before }) {
       view.dataset.route = name;
       main.replaceChildren(view);
       window.scrollTo(0, 0);
-      const token = {};
+      const token = { hash: location.hash };
       current = token;
       try {
         const cleanup = await r.page(view, params);
@@ -83,12 +92,38 @@ export function start(main, { fallback, before }) {
         document.body.dataset.readyPath = path;
         document.body.dataset.ready = name;
         document.body.dataset.renderMs = String(Math.round(performance.now() - started));
+        if (drawn) drawn(name);
       }
       return;
     }
     navigate(fallback(), { replace: true });
   };
-  window.addEventListener("hashchange", render);
+  window.addEventListener("hashchange", leaving);
+  render();
+}
+
+/** A hash change: asks the page on screen first when it has a guard. */
+async function leaving() {
+  const page = current;
+  if (page?.guard && location.hash !== page.hash) {
+    const to = location.hash;
+    history.replaceState(null, "", page.hash); // stay until the page agrees
+    const guard = page.guard;
+    page.guard = null; // one question at a time
+    let ok = false;
+    try {
+      ok = await guard();
+    } catch (e) {
+      console.error(e);
+    }
+    if (current !== page) return;
+    if (!ok) {
+      page.guard = guard;
+      return;
+    }
+    location.hash = to; // fires hashchange again, now without a guard
+    return;
+  }
   render();
 }
 

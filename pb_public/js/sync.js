@@ -475,6 +475,19 @@ export async function retry(mutationId, data) {
 /** Every queued edit, oldest first. */
 export const outbox = () => store.outboxAll();
 
+/**
+ * What the outbox says of each record it holds ("issues/abc" → "conflict",
+ * "rejected" or "pending"): an edit needing attention outranks one waiting.
+ */
+export async function outboxStates() {
+  const rank = { pending: 1, rejected: 2, conflict: 3 };
+  const out = new Map();
+  for (const m of await store.outboxAll().catch(() => [])) {
+    if ((rank[m.state] || 0) > (rank[out.get(m.key)] || 0)) out.set(m.key, m.state);
+  }
+  return out;
+}
+
 /** Forgets everything this tablet holds for the user (after sign-out with an empty outbox). */
 export async function resetLocal() {
   await tx(["records", "outbox", "meta"], "readwrite", async (s) => {

@@ -47,12 +47,12 @@ export function mount(el, ...children) {
   return el;
 }
 
+// One format for dates and one for times, everywhere (the printed forms
+// and the server's messages use the same): 2026年11月5日 and
+// 2026年11月5日 14:08; a time alone is 14:08.
 const TZ = "Asia/Shanghai";
 const dateFmt = new Intl.DateTimeFormat("zh-CN", { timeZone: TZ, year: "numeric", month: "2-digit", day: "2-digit" });
-const dateTimeFmt = new Intl.DateTimeFormat("zh-CN", {
-  timeZone: TZ, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hour12: false,
-});
-const timeFmt = new Intl.DateTimeFormat("zh-CN", { timeZone: TZ, hour: "2-digit", minute: "2-digit", hour12: false });
+const timeFmt = new Intl.DateTimeFormat("zh-CN", { timeZone: TZ, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
 
 /** Parses a PocketBase date ("2026-11-20 10:00:00.000Z") or ISO string. */
 export function parseDate(s) {
@@ -78,14 +78,18 @@ export function fmtDate(s) {
   return `${y}年${+m}月${+d}日`;
 }
 
+/** 2026年11月20日 14:08 */
 export function fmtDateTime(s) {
   const d = parseDate(s);
-  return d ? dateTimeFmt.format(d) : "";
+  return d ? `${fmtDate(d)} ${fmtTime(d)}` : "";
 }
 
+/** 14:08 */
 export function fmtTime(s) {
   const d = parseDate(s);
-  return d ? timeFmt.format(d) : "";
+  if (!d) return "";
+  const p = Object.fromEntries(timeFmt.formatToParts(d).map((x) => [x.type, x.value]));
+  return `${p.hour}:${p.minute}`;
 }
 
 /** A date input's value (YYYY-MM-DD, Beijing) as a PocketBase date at noon Beijing time. */
@@ -168,50 +172,193 @@ export function dialog(title, content, buttons = [{ label: "关闭" }]) {
   return dlg;
 }
 
-/** Asks yes/no; resolves true when confirmed. */
-export function confirmDialog(title, message, okLabel = "确定") {
+/** Asks yes/no; resolves true when confirmed (kind: the confirming button's style, e.g. "danger"). */
+export function confirmDialog(title, message, okLabel = "确定", { kind = "primary" } = {}) {
   return new Promise((resolve) => {
-    dialog(title, h("p", message), [
+    const dlg = dialog(title, typeof message === "string" ? h("p", message) : message, [
       { label: "取消", onclick: () => resolve(false) },
-      { label: okLabel, kind: "primary", onclick: () => resolve(true) },
+      { label: okLabel, kind, onclick: () => resolve(true) },
     ]);
+    dlg.addEventListener("close", () => resolve(false)); // Esc
   });
+}
+
+/** How far down the sticky header (and the field app's status bar) reaches on screen. */
+export function stickyBottom() {
+  let bottom = 0;
+  for (const el of document.querySelectorAll(".topbar, .statusbar, .offline-banner")) {
+    if (el.hidden) continue;
+    const pos = getComputedStyle(el).position;
+    if (pos !== "sticky" && pos !== "fixed") continue;
+    const r = el.getBoundingClientRect();
+    if (r.height && r.top <= bottom + 1) bottom = Math.max(bottom, r.bottom);
+  }
+  return bottom;
+}
+
+/** Scrolls el into view just below the sticky header, unless it is already in full view there. */
+export function scrollBelowHeader(el) {
+  const top = stickyBottom() + 12;
+  const r = el.getBoundingClientRect();
+  if (r.top >= top && r.bottom <= window.innerHeight) return;
+  window.scrollBy({ top: r.top - top, left: 0, behavior: "instant" });
+}
+
+/** The element that shows a field's error: the .field around the input called name. */
+function fieldWrap(form, name) {
+  const input = form.querySelector(`[name="${CSS.escape(name)}"]`);
+  if (!input) return null;
+  return { input, wrap: input.closest(".field") || input.parentElement };
+}
+
+/** Puts msg beside the field called name (or takes it away when msg is empty). */
+export function setFieldError(form, name, msg) {
+  const f = fieldWrap(form, name);
+  if (!f) return false;
+  f.wrap.querySelectorAll(`.field-error[data-for="${CSS.escape(name)}"]`).forEach((e) => e.remove());
+  const others = f.wrap.querySelector(".field-error");
+  if (msg) {
+    f.wrap.classList.add("invalid");
+    f.wrap.append(h("div.field-error", { dataset: { for: name }, role: "alert" }, msg));
+    f.input.setAttribute("aria-invalid", "true");
+  } else {
+    if (!others) f.wrap.classList.remove("invalid");
+    f.input.removeAttribute("aria-invalid");
+    const box = form.querySelector(".form-error");
+    // the summary at the top goes with the last field error it summed up
+    if (box && box.dataset.summary && !form.querySelector(".field-error")) box.hidden = true;
+  }
+  return true;
 }
 
 /**
  * Shows an error on a form: the message at the top and each field's
- * message beside its input (inputs carry name=field).
+ * message beside its input (inputs carry name=field); then scrolls the
+ * first of them into view below the sticky header and puts the cursor in
+ * its field. A field's message goes as soon as the field is fixed (see
+ * liveCheck), or, for a message of the server's, once the field changes.
  */
-export function showFormError(form, err) {
+export function showFormError(form, err, { scroll = true } = {}) {
   clearFormError(form);
   const box = form.querySelector(".form-error") || form.prepend(h("div.form-error")) || form.querySelector(".form-error");
   const fields = err && err.fieldMessages ? err.fieldMessages() : {};
   box.textContent = err.message || String(err);
   box.hidden = false;
   box.setAttribute("role", "alert");
+  let shown = 0;
   for (const [name, msg] of Object.entries(fields)) {
-    if (!msg) continue;
-    const input = form.querySelector(`[name="${CSS.escape(name)}"]`);
-    if (!input) continue;
-    const wrap = input.closest(".field") || input.parentElement;
-    wrap.classList.add("invalid");
-    wrap.append(h("div.field-error", msg));
+    if (msg && setFieldError(form, name, msg)) shown++;
   }
-  box.scrollIntoView({ block: "nearest" });
+  if (shown) box.dataset.summary = "1";
+  else delete box.dataset.summary;
+  watchFixes(form);
+  if (!scroll) return;
+  const first = form.querySelector(".field.invalid");
+  // the summary and the first field it points to together, when both fit below the header
+  const fits = first && first.getBoundingClientRect().bottom - box.getBoundingClientRect().top <= window.innerHeight - stickyBottom() - 24;
+  scrollBelowHeader(!first || fits ? box : first);
+  const input = first?.querySelector("input:not([type=hidden]),textarea,select,canvas,button");
+  if (input && typeof input.focus === "function") input.focus({ preventScroll: true });
 }
 
 export function clearFormError(form) {
   form.querySelectorAll(".field-error").forEach((e) => e.remove());
   form.querySelectorAll(".invalid").forEach((e) => e.classList.remove("invalid"));
+  form.querySelectorAll("[aria-invalid]").forEach((e) => e.removeAttribute("aria-invalid"));
   const box = form.querySelector(".form-error");
   if (box) box.hidden = true;
+}
+
+/** Takes a field's error away once it is fixed: by its rule when the form has one (liveCheck), else as soon as it changes. */
+function watchFixes(form) {
+  if (form._watching) return;
+  form._watching = true;
+  const fix = (e) => {
+    const name = e.target?.name || e.target?.getAttribute?.("name");
+    if (!name || !form.querySelector(`.field-error[data-for="${CSS.escape(name)}"]`)) return;
+    const rule = form._rules?.[name];
+    setFieldError(form, name, rule ? rule(valueOf(form, name), form) : "");
+  };
+  form.addEventListener("input", fix);
+  form.addEventListener("change", fix);
+}
+
+/** The value of the field called name: text, the checked radio's value, or a checkbox's state. */
+export function valueOf(form, name) {
+  const els = [...form.querySelectorAll(`[name="${CSS.escape(name)}"]`)];
+  if (!els.length) return "";
+  if (els[0].type === "radio") return els.find((e) => e.checked)?.value || "";
+  if (els[0].type === "checkbox" && els.length === 1) return els[0].checked;
+  if (els[0].type === "checkbox") return els.filter((e) => e.checked).map((e) => e.value);
+  return String(els[0].value ?? "").trim();
+}
+
+/**
+ * Checks a form's fields as the person works: rules {name: (value, form)
+ * => message or ""}. Nothing is said before a field has been filled in and
+ * left (or a submit tried); a field's message then follows what is typed
+ * and goes as soon as it is fixed. check() runs every rule and shows the
+ * messages (on submit); it returns {name: message} of the failing ones.
+ */
+export function liveCheck(form, rules) {
+  form._rules = rules;
+  watchFixes(form);
+  form.addEventListener("focusout", (e) => {
+    const name = e.target?.name;
+    const rule = rules[name];
+    if (!rule || e.target.type === "radio" || e.target.type === "checkbox") return;
+    // on the way to a button or link: its action checks (a message appearing
+    // now would move the button away from under the finger)
+    if (e.relatedTarget?.closest?.("button, a, .btn")) return;
+    const v = valueOf(form, name);
+    if (v === "" && !form.querySelector(`.field-error[data-for="${CSS.escape(name)}"]`)) return; // untouched
+    setFieldError(form, name, rule(v, form));
+  });
+  return {
+    check() {
+      const out = {};
+      for (const [name, rule] of Object.entries(rules)) {
+        const msg = rule(valueOf(form, name), form);
+        if (msg) out[name] = msg;
+      }
+      return out;
+    },
+  };
+}
+
+/** A form error made on the page, in the server's error shape ({field: message}). */
+export function localError(fields, message) {
+  return { message: message || Object.values(fields)[0], fieldMessages: () => fields };
 }
 
 /** A labelled form field: field("标题", input, "说明"). */
 export function field(label, input, hint) {
   const id = input.id || (input.name ? "f-" + input.name + "-" + Math.random().toString(36).slice(2, 7) : "");
   if (id && !input.id) input.id = id;
-  return h("div.field", h("label", { for: id }, label, input.required ? h("span.req", " *") : null), input, hint ? h("div.hint", hint) : null);
+  return h("div.field", h("label", { for: id }, label, input.required ? h("span.req", " *") : null), input, hint ? h("div.hint", hint) : null, dateEcho(input));
+}
+
+/**
+ * The browser draws a date picker in the device's own format
+ * (12/03/2026, 09:30 AM on some): beneath it, the chosen date in the
+ * app's one format (2026年12月3日 09:30).
+ */
+function dateEcho(input) {
+  if (input.tagName !== "INPUT" || (input.type !== "date" && input.type !== "datetime-local")) return null;
+  const echo = h("div.hint.date-echo", { "aria-live": "polite" });
+  const show = () => {
+    if (!input.value) return (echo.textContent = "");
+    echo.textContent = "即 " + (input.type === "date" ? fmtDate(dateInputToPB(input.value)) : fmtDateTime(dateTimeInputToPB(input.value)));
+  };
+  input.addEventListener("input", show);
+  input.addEventListener("change", show);
+  show();
+  return echo;
+}
+
+/** A labelled filter of a toolbar: the label stays visible beside its control. */
+export function filter(label, control) {
+  return h("label.filter", h("span.filter-label", label), control);
 }
 
 /** <select> from [{value,label}] with an optional empty choice. */

@@ -18,21 +18,9 @@ import (
 	_ "modernc.org/sqlite" // the local store's driver (already PocketBase's)
 )
 
-// Protocol constants shared with the server (package yuetan/tabletsync; not
-// imported, so the client stays a plain HTTP client).
-const (
-	SchemaVersion = 1
-	schemaHeader  = "X-Sync-Schema"
-	maxPush       = 200 // mutations per push request
-)
-
-// Mutation outcomes (see the server's Result).
-const (
-	Applied   = "applied"
-	Duplicate = "duplicate"
-	Conflict  = "conflict"
-	Rejected  = "rejected"
-)
+// maxPush is how many mutations one push request carries (at most
+// wire.MaxMutations; smaller pushes answer sooner on a slow network).
+const maxPush = 200
 
 // ErrUpgrade is returned when the server no longer serves this client's
 // protocol version (426): the app must be updated; the outbox is kept.
@@ -60,6 +48,8 @@ type Client struct {
 	Retry time.Duration
 	// OnPush, when set, is told how long each push request took.
 	OnPush func(d time.Duration, mutations int)
+
+	err error // the first failure of an accessor that returns no error (Err)
 }
 
 // Open opens (or creates) the tablet's store at path, talking to server.
@@ -70,6 +60,7 @@ func Open(path, server string) (*Client, error) {
 		return nil, err
 	}
 	db.SetMaxOpenConns(1)
+	fail := func(err error) (*Client, error) { return nil, errors.Join(err, db.Close()) }
 	for _, s := range []string{
 		`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
 		`CREATE TABLE IF NOT EXISTS records (collection TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL DEFAULT 0,
@@ -82,24 +73,34 @@ func Open(path, server string) (*Client, error) {
 			status TEXT NOT NULL, outcome TEXT NOT NULL DEFAULT '', seq INTEGER NOT NULL DEFAULT 0, error TEXT NOT NULL DEFAULT '')`,
 	} {
 		if _, err := db.Exec(s); err != nil {
-			db.Close()
-			return nil, fmt.Errorf("open %s: %w", path, err)
+			return fail(fmt.Errorf("open %s: %w", path, err))
 		}
 	}
 	c := &Client{db: db, server: strings.TrimRight(server, "/"), HTTP: &http.Client{Timeout: 2 * time.Minute}, PageSize: 500}
 	if c.id, err = c.meta("client"); err != nil {
-		db.Close()
-		return nil, err
+		return fail(err)
 	}
 	if c.id == "" {
 		c.id = "tab-" + NewID()
 		if err := c.setMeta("client", c.id); err != nil {
-			db.Close()
-			return nil, err
+			return fail(err)
 		}
 	}
-	c.token, _ = c.meta("token")
+	if c.token, err = c.meta("token"); err != nil {
+		return fail(err)
+	}
 	return c, nil
+}
+
+// Err returns the first failure to read the local store met by Record,
+// Pending or User, which answer without an error (nil when none).
+func (c *Client) Err() error { return c.err }
+
+// record keeps err for Err unless an earlier failure is kept.
+func (c *Client) record(err error) {
+	if err != nil && c.err == nil {
+		c.err = err
+	}
 }
 
 // Close closes the local store.

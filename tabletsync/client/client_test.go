@@ -14,6 +14,7 @@ import (
 	"yuetan/demo"
 	"yuetan/internal/testenv"
 	"yuetan/tabletsync/client"
+	"yuetan/tabletsync/wire"
 )
 
 // flaky drops the response of every nth push after the server handled it,
@@ -132,7 +133,7 @@ func TestTwoTablets(t *testing.T) {
 	outcomes, _ := b.Outcomes()
 	conflicts := 0
 	for _, o := range outcomes {
-		if o.Status == client.Conflict {
+		if o.Status == wire.StatusConflict {
 			conflicts++
 			if !strings.Contains(o.Error, "离线期间已被他人修改") {
 				t.Fatalf("conflict message: %q", o.Error)

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"yuetan/tabletsync/wire"
 )
 
 // apiError is a non-2xx answer.
@@ -39,7 +41,7 @@ func (c *Client) send(ctx context.Context, method, path, contentType string, bod
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	req.Header.Set(schemaHeader, strconv.Itoa(SchemaVersion))
+	req.Header.Set(wire.SchemaHeader, strconv.Itoa(wire.SchemaVersion))
 	if c.token != "" {
 		req.Header.Set("Authorization", c.token)
 	}

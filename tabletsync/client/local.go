@@ -4,22 +4,25 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
+
+	"yuetan/tabletsync/wire"
 )
 
 // Create records a new record offline and returns its id.
 func (c *Client) Create(collection string, data map[string]any, files ...File) (string, error) {
 	id := NewID()
-	return id, c.enqueue(collection, "create", id, data, files)
+	return id, c.enqueue(collection, wire.OpCreate, id, data, files)
 }
 
 // Update records an edit offline (only the fields in data).
 func (c *Client) Update(collection, id string, data map[string]any, files ...File) error {
-	return c.enqueue(collection, "update", id, data, files)
+	return c.enqueue(collection, wire.OpUpdate, id, data, files)
 }
 
 // Delete records a delete offline.
 func (c *Client) Delete(collection, id string) error {
-	return c.enqueue(collection, "delete", id, nil, nil)
+	return c.enqueue(collection, wire.OpDelete, id, nil, nil)
 }
 
 func (c *Client) enqueue(collection, op, id string, data map[string]any, files []File) error {
@@ -37,12 +40,17 @@ func (c *Client) enqueue(collection, op, id string, data map[string]any, files [
 	case err != nil:
 		return err
 	default:
-		json.Unmarshal([]byte(raw), &local)
+		if err := json.Unmarshal([]byte(raw), &local); err != nil {
+			return fmt.Errorf("local %s %s: %w", collection, id, err)
+		}
 	}
 	if data == nil {
 		data = map[string]any{}
 	}
-	payload, _ := json.Marshal(data)
+	payload, err := json.Marshal(data)
+	if err != nil {
+		return err
+	}
 	mid := "m-" + NewID()
 	if _, err := tx.Exec("INSERT INTO outbox (id, collection, op, record, base, data) VALUES (?, ?, ?, ?, ?, ?)",
 		mid, collection, op, id, base, string(payload)); err != nil {
@@ -54,7 +62,7 @@ func (c *Client) enqueue(collection, op, id string, data map[string]any, files [
 		}
 	}
 	// the tablet shows its own edit at once
-	if op == "delete" {
+	if op == wire.OpDelete {
 		if _, err := tx.Exec("DELETE FROM records WHERE collection = ? AND id = ?", collection, id); err != nil {
 			return err
 		}
@@ -63,7 +71,10 @@ func (c *Client) enqueue(collection, op, id string, data map[string]any, files [
 		for k, v := range data {
 			local[k] = v
 		}
-		merged, _ := json.Marshal(local)
+		merged, err := json.Marshal(local)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.Exec("INSERT INTO records (collection, id, seq, data) VALUES (?, ?, ?, ?) ON CONFLICT (collection, id) DO UPDATE SET data = excluded.data",
 			collection, id, base, string(merged)); err != nil {
 			return err
@@ -72,15 +83,22 @@ func (c *Client) enqueue(collection, op, id string, data map[string]any, files [
 	return tx.Commit()
 }
 
-// Record returns the tablet's copy of a record.
+// Record returns the tablet's copy of a record (a failure to read it is
+// kept for Err).
 func (c *Client) Record(collection, id string) (map[string]any, int64, bool) {
 	var raw string
 	var seq int64
 	if err := c.db.QueryRow("SELECT data, seq FROM records WHERE collection = ? AND id = ?", collection, id).Scan(&raw, &seq); err != nil {
+		if !errors.Is(err, sql.ErrNoRows) {
+			c.record(fmt.Errorf("record %s %s: %w", collection, id, err))
+		}
 		return nil, 0, false
 	}
 	var m map[string]any
-	json.Unmarshal([]byte(raw), &m)
+	if err := json.Unmarshal([]byte(raw), &m); err != nil {
+		c.record(fmt.Errorf("record %s %s: %w", collection, id, err))
+		return nil, 0, false
+	}
 	return m, seq, true
 }
 
@@ -102,10 +120,14 @@ func (c *Client) Records(collection string) ([]string, error) {
 	return out, rows.Err()
 }
 
-// Pending returns how many mutations wait for an answer.
+// Pending returns how many mutations wait for an answer (a failure to
+// count them is kept for Err, and counts as -1).
 func (c *Client) Pending() int {
 	var n int
-	c.db.QueryRow("SELECT COUNT(*) FROM outbox").Scan(&n)
+	if err := c.db.QueryRow("SELECT COUNT(*) FROM outbox").Scan(&n); err != nil {
+		c.record(fmt.Errorf("outbox: %w", err))
+		return -1
+	}
 	return n
 }
 
@@ -144,21 +166,30 @@ func putRecord(tx *sql.Tx, collection, id string, seq int64, rec map[string]any)
 	deleted := false
 	for rows.Next() {
 		var op, raw string
-		rows.Scan(&op, &raw)
 		var data map[string]any
-		json.Unmarshal([]byte(raw), &data)
-		if op == "delete" {
+		if err := rows.Scan(&op, &raw); err != nil {
+			return errors.Join(err, rows.Close())
+		}
+		if err := json.Unmarshal([]byte(raw), &data); err != nil {
+			return errors.Join(fmt.Errorf("outbox %s %s: %w", collection, id, err), rows.Close())
+		}
+		if op == wire.OpDelete {
 			deleted = true
 		}
 		for k, v := range data {
 			rec[k] = v
 		}
 	}
-	rows.Close()
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return err
+	}
 	if deleted {
 		return nil
 	}
-	raw, _ := json.Marshal(rec)
+	raw, err := json.Marshal(rec)
+	if err != nil {
+		return err
+	}
 	_, err = tx.Exec("INSERT OR REPLACE INTO records (collection, id, seq, data) VALUES (?, ?, ?, ?)", collection, id, seq, string(raw))
 	return err
 }

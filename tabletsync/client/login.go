@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,7 +16,10 @@ func (c *Client) Login(ctx context.Context, email, password string) (map[string]
 	if err != nil {
 		return nil, err
 	}
-	raw, _ := json.Marshal(user)
+	raw, err := json.Marshal(user)
+	if err != nil {
+		return nil, err
+	}
 	if err := c.setMeta("user", string(raw)); err != nil {
 		return nil, err
 	}
@@ -24,8 +28,14 @@ func (c *Client) Login(ctx context.Context, email, password string) (map[string]
 
 // Login signs email in on server and returns the token and user record.
 func Login(ctx context.Context, hc *http.Client, server, email, password string) (string, map[string]any, error) {
-	body, _ := json.Marshal(map[string]string{"identity": email, "password": password})
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, server+"/api/collections/users/auth-with-password", bytes.NewReader(body))
+	body, err := json.Marshal(map[string]string{"identity": email, "password": password})
+	if err != nil {
+		return "", nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, server+"/api/collections/users/auth-with-password", bytes.NewReader(body))
+	if err != nil {
+		return "", nil, err
+	}
 	req.Header.Set("Content-Type", "application/json")
 	res, err := hc.Do(req)
 	if err != nil {
@@ -37,8 +47,8 @@ func Login(ctx context.Context, hc *http.Client, server, email, password string)
 		Record map[string]any `json:"record"`
 	}
 	if res.StatusCode != http.StatusOK {
-		raw, _ := io.ReadAll(res.Body)
-		return "", nil, fmt.Errorf("login %s: %d %s", email, res.StatusCode, raw)
+		raw, err := io.ReadAll(res.Body)
+		return "", nil, errors.Join(fmt.Errorf("login %s: %d %s", email, res.StatusCode, raw), err)
 	}
 	if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
 		return "", nil, err
@@ -46,10 +56,18 @@ func Login(ctx context.Context, hc *http.Client, server, email, password string)
 	return out.Token, out.Record, nil
 }
 
-// User returns the signed-in user's record as of the last Login.
+// User returns the signed-in user's record as of the last Login (a
+// failure to read it is kept for Err).
 func (c *Client) User() map[string]any {
-	raw, _ := c.meta("user")
+	raw, err := c.meta("user")
+	if err != nil || raw == "" {
+		c.record(err)
+		return nil
+	}
 	var u map[string]any
-	json.Unmarshal([]byte(raw), &u)
+	if err := json.Unmarshal([]byte(raw), &u); err != nil {
+		c.record(fmt.Errorf("user: %w", err))
+		return nil
+	}
 	return u
 }

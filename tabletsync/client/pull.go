@@ -6,15 +6,12 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+
+	"yuetan/tabletsync/wire"
 )
 
-type change struct {
-	Seq        int64          `json:"seq"`
-	Collection string         `json:"collection"`
-	ID         string         `json:"id"`
-	Op         string         `json:"op"`
-	Record     map[string]any `json:"record"`
-}
+// change is a pulled change, with the record as a tablet keeps it.
+type change = wire.Change[map[string]any]
 
 // PullStats counts what a Pull did.
 type PullStats struct {
@@ -36,11 +33,7 @@ func (c *Client) Pull(ctx context.Context) (PullStats, error) {
 		if cursor == "" {
 			q.Set("client", c.id)
 		}
-		var page struct {
-			Changes []change `json:"changes"`
-			Cursor  string   `json:"cursor"`
-			More    bool     `json:"more"`
-		}
+		var page wire.PullResponse[map[string]any]
 		err := c.withRetry(ctx, func() error {
 			return c.send(ctx, http.MethodGet, "/api/sync/pull?"+q.Encode(), "", nil, &page)
 		})
@@ -73,7 +66,7 @@ func (c *Client) applyPage(changes []change, cursor string, st *PullStats) error
 	}
 	defer tx.Rollback()
 	for _, ch := range changes {
-		if ch.Op == "delete" {
+		if ch.Op == wire.OpDelete {
 			st.Deletes++
 			if _, err := tx.Exec("DELETE FROM records WHERE collection = ? AND id = ?", ch.Collection, ch.ID); err != nil {
 				return err

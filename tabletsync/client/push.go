@@ -4,33 +4,25 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"mime/multipart"
 	"net/http"
 	"time"
+
+	"yuetan/tabletsync/wire"
 )
 
+// outMutation is an outbox entry on its way: the mutation, its place in
+// the outbox and its files.
 type outMutation struct {
-	n          int64
-	ID         string         `json:"id"`
-	Collection string         `json:"collection"`
-	Op         string         `json:"op"`
-	Record     string         `json:"record"`
-	Base       int64          `json:"base"`
-	Data       map[string]any `json:"data,omitempty"`
-	files      []File
+	wire.Mutation
+	n     int64
+	files []File
 }
 
-type result struct {
-	ID      string         `json:"id"`
-	Status  string         `json:"status"`
-	Outcome string         `json:"outcome"`
-	Seq     int64          `json:"seq"`
-	Record  map[string]any `json:"record"`
-	Error   *struct {
-		Message string `json:"message"`
-	} `json:"error"`
-}
+// result is a mutation's answer, with the record as a tablet keeps it.
+type result = wire.Result[map[string]any]
 
 // PushStats counts what a Push did.
 type PushStats struct {
@@ -52,9 +44,7 @@ func (c *Client) Push(ctx context.Context) (PushStats, error) {
 		if err != nil {
 			return st, err
 		}
-		var reply struct {
-			Results []result `json:"results"`
-		}
+		var reply wire.PushResponse[map[string]any]
 		err = c.withRetry(ctx, func() error {
 			start := time.Now()
 			err := c.send(ctx, http.MethodPost, "/api/sync/push", ctype, body, &reply)
@@ -88,24 +78,20 @@ func (c *Client) nextBatch() ([]outMutation, error) {
 		var m outMutation
 		var raw string
 		if err := rows.Scan(&m.n, &m.ID, &m.Collection, &m.Op, &m.Record, &m.Base, &raw); err != nil {
-			rows.Close()
-			return nil, err
+			return nil, errors.Join(err, rows.Close())
 		}
-		json.Unmarshal([]byte(raw), &m.Data)
+		if err := json.Unmarshal([]byte(raw), &m.Data); err != nil {
+			return nil, errors.Join(fmt.Errorf("outbox %s: %w", m.ID, err), rows.Close())
+		}
 		batch = append(batch, m)
 	}
-	rows.Close()
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return nil, err
+	}
 	for i := range batch {
-		frows, err := c.db.Query("SELECT field, name, content FROM files WHERE mutation = ?", batch[i].ID)
-		if err != nil {
+		if batch[i].files, err = c.files(batch[i].ID); err != nil {
 			return nil, err
 		}
-		for frows.Next() {
-			var f File
-			frows.Scan(&f.Field, &f.Name, &f.Data)
-			batch[i].files = append(batch[i].files, f)
-		}
-		frows.Close()
 	}
 	if len(batch) > 0 {
 		if _, err := c.db.Exec("UPDATE outbox SET sent = 1 WHERE n <= ?", batch[len(batch)-1].n); err != nil {
@@ -113,6 +99,23 @@ func (c *Client) nextBatch() ([]outMutation, error) {
 		}
 	}
 	return batch, nil
+}
+
+// files reads the files queued with a mutation.
+func (c *Client) files(mutation string) ([]File, error) {
+	rows, err := c.db.Query("SELECT field, name, content FROM files WHERE mutation = ?", mutation)
+	if err != nil {
+		return nil, err
+	}
+	var out []File
+	for rows.Next() {
+		var f File
+		if err := rows.Scan(&f.Field, &f.Name, &f.Data); err != nil {
+			return nil, errors.Join(err, rows.Close())
+		}
+		out = append(out, f)
+	}
+	return out, errors.Join(rows.Err(), rows.Close())
 }
 
 func encodePush(client string, batch []outMutation) ([]byte, string, error) {
@@ -138,7 +141,9 @@ func encodePush(client string, batch []outMutation) ([]byte, string, error) {
 			if err != nil {
 				return nil, "", err
 			}
-			part.Write(f.Data)
+			if _, err := part.Write(f.Data); err != nil {
+				return nil, "", err
+			}
 		}
 	}
 	if err := w.Close(); err != nil {
@@ -163,14 +168,14 @@ func (c *Client) acknowledge(batch []outMutation, results []result, st *PushStat
 		}
 		status := r.Status
 		switch status {
-		case Applied:
+		case wire.StatusApplied:
 			st.Applied++
-		case Duplicate:
+		case wire.StatusDuplicate:
 			st.Duplicate++
 			status = r.Outcome
-		case Conflict:
+		case wire.StatusConflict:
 			st.Conflict++
-		case Rejected:
+		case wire.StatusRejected:
 			st.Rejected++
 		}
 		msg := ""
@@ -188,16 +193,16 @@ func (c *Client) acknowledge(batch []outMutation, results []result, st *PushStat
 			return err
 		}
 		switch {
-		case r.Record != nil && (status == Applied || status == Conflict):
+		case r.Record != nil && (status == wire.StatusApplied || status == wire.StatusConflict):
 			// the server's copy, with the tablet's edits still queued on top
 			if err := putRecord(tx, m.Collection, m.Record, r.Seq, r.Record); err != nil {
 				return err
 			}
-		case m.Op == "delete" && status == Applied:
+		case m.Op == wire.OpDelete && status == wire.StatusApplied:
 			if _, err := tx.Exec("DELETE FROM records WHERE collection = ? AND id = ?", m.Collection, m.Record); err != nil {
 				return err
 			}
-		case m.Op == "create" && status == Rejected:
+		case m.Op == wire.OpCreate && status == wire.StatusRejected:
 			if _, err := tx.Exec("DELETE FROM records WHERE collection = ? AND id = ?", m.Collection, m.Record); err != nil {
 				return err
 			}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -160,16 +161,18 @@ func Simulate(ctx context.Context, opts SimOptions) (SimReport, error) {
 		}(i)
 	}
 	wg.Wait()
-	defer func() {
+	closeAll := func() error {
+		var errs []error
 		for _, c := range tablets {
 			if c != nil {
-				c.Close()
+				errs = append(errs, c.Close())
 			}
 		}
-	}()
+		return errors.Join(errs...)
+	}
 	if firstErr != nil {
 		close(done)
-		return report, firstErr
+		return report, errors.Join(firstErr, closeAll())
 	}
 	// the evening: the tablets sync, spread over opts.Spread
 	start := time.Now()
@@ -210,7 +213,7 @@ func Simulate(ctx context.Context, opts SimOptions) (SimReport, error) {
 			report.Tablets, report.Mutations, report.Applied, report.Duplicate, report.Conflict, report.Rejected,
 			report.Elapsed.Round(time.Millisecond), report.Percentile(50).Round(time.Millisecond), report.Percentile(99).Round(time.Millisecond))
 	}
-	return report, firstErr
+	return report, errors.Join(firstErr, closeAll())
 }
 
 // prepareTablet opens a tablet, pulls its scope and makes a day's edits
@@ -220,14 +223,13 @@ func prepareTablet(ctx context.Context, opts SimOptions, hc *http.Client, i int,
 	if err != nil {
 		return nil, err
 	}
+	fail := func(err error) (*Client, error) { return nil, errors.Join(err, c.Close()) }
 	c.HTTP = hc
 	if err := c.SetToken(token); err != nil {
-		c.Close()
-		return nil, err
+		return fail(err)
 	}
 	if _, err := c.Pull(ctx); err != nil {
-		c.Close()
-		return nil, fmt.Errorf("initial pull: %w", err)
+		return fail(fmt.Errorf("initial pull: %w", err))
 	}
 	community, _ := user["org"].(string)
 	rng := rand.New(rand.NewPCG(uint64(i), 42))
@@ -236,8 +238,7 @@ func prepareTablet(ctx context.Context, opts SimOptions, hc *http.Client, i int,
 		if len(mine) > 0 && n%6 == 5 {
 			id := mine[rng.IntN(len(mine))]
 			if err := c.Update("issues", id, map[string]any{"description": fmt.Sprintf("第%d次走访补充：居民反映情况属实。", n)}); err != nil {
-				c.Close()
-				return nil, err
+				return fail(err)
 			}
 			continue
 		}
@@ -250,8 +251,7 @@ func prepareTablet(ctx context.Context, opts SimOptions, hc *http.Client, i int,
 			"source":        "door_to_door",
 		})
 		if err != nil {
-			c.Close()
-			return nil, err
+			return fail(err)
 		}
 		mine = append(mine, id)
 	}
@@ -267,8 +267,14 @@ func simAccounts(ctx context.Context, hc *http.Client, opts SimOptions) ([]strin
 		return nil, err
 	}
 	api := func(method, path string, body any, out any) error {
-		raw, _ := json.Marshal(body)
-		req, _ := http.NewRequestWithContext(ctx, method, server+path, bytes.NewReader(raw))
+		raw, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		req, err := http.NewRequestWithContext(ctx, method, server+path, bytes.NewReader(raw))
+		if err != nil {
+			return err
+		}
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Authorization", token)
 		res, err := hc.Do(req)
@@ -276,7 +282,10 @@ func simAccounts(ctx context.Context, hc *http.Client, opts SimOptions) ([]strin
 			return err
 		}
 		defer res.Body.Close()
-		data, _ := io.ReadAll(res.Body)
+		data, err := io.ReadAll(res.Body)
+		if err != nil {
+			return fmt.Errorf("%s %s: %w", method, path, err)
+		}
 		if res.StatusCode >= 300 {
 			return fmt.Errorf("%s %s: %d %s", method, path, res.StatusCode, data)
 		}
@@ -329,8 +338,14 @@ func simAccounts(ctx context.Context, hc *http.Client, opts SimOptions) ([]strin
 }
 
 func superuserToken(ctx context.Context, hc *http.Client, server, email, password string) (string, error) {
-	body, _ := json.Marshal(map[string]string{"identity": email, "password": password})
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, server+"/api/collections/_superusers/auth-with-password", bytes.NewReader(body))
+	body, err := json.Marshal(map[string]string{"identity": email, "password": password})
+	if err != nil {
+		return "", err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, server+"/api/collections/_superusers/auth-with-password", bytes.NewReader(body))
+	if err != nil {
+		return "", err
+	}
 	req.Header.Set("Content-Type", "application/json")
 	res, err := hc.Do(req)
 	if err != nil {
@@ -340,8 +355,11 @@ func superuserToken(ctx context.Context, hc *http.Client, server, email, passwor
 	var out struct {
 		Token string `json:"token"`
 	}
-	if res.StatusCode != http.StatusOK || json.NewDecoder(res.Body).Decode(&out) != nil {
+	if res.StatusCode != http.StatusOK {
 		return "", fmt.Errorf("superuser login %s: %d", email, res.StatusCode)
+	}
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
+		return "", fmt.Errorf("superuser login %s: %w", email, err)
 	}
 	return out.Token, nil
 }

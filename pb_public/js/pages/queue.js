@@ -4,7 +4,7 @@
 // update live through the realtime subscription.
 
 import { me, listAll } from "../api.js";
-import { h, mount, fmtDate, fmtDateTime, parseDate, empty, debounce, select } from "../ui.js";
+import { h, mount, fmtDate, fmtDateTime, parseDate, empty, debounce, select, filter } from "../ui.js";
 import { available, statusLabel, dueOf, dueColour, nextWorkday, wf, applicantKindLabel, isOpen, stageFields, awaitsAck, label, supervisionKinds } from "../vocab.js";
 import { remindersFor, byApplication, showMenuCount } from "../reminders.js";
 import { directory, orgName, userName, streets } from "../directory.js";
@@ -112,7 +112,9 @@ function queueItem(a, dir, next, moves, aimed, talk) {
 export async function allPage(main) {
   const user = me();
   const [dir, next] = await Promise.all([directory(), nextWorkday()]);
-  const status = select("status", [{ value: "open", label: "办理中（未办结）" }, ...wf.statuses], "open", { empty: "全部状态" });
+  // a community's draft is its own until it is submitted: the console lists what is in the process
+  const inProcess = (a) => a.status !== "draft";
+  const status = select("status", [{ value: "open", label: "办理中（未办结）" }, ...wf.statuses.filter((s) => s.value !== "draft")], "open", { empty: "全部状态" });
   const streetSel = select("street", streets(dir), "", { empty: "全部街道" });
   const search = h("input", { type: "search", placeholder: "搜索事项、编号、社区", "aria-label": "搜索申请" });
   const body = h("div", { id: "all-list" });
@@ -120,9 +122,11 @@ export async function allPage(main) {
   function draw() {
     const t = search.value.trim();
     const rows = apps
+      .filter(inProcess)
       .filter((a) => (status.value === "open" ? isOpen(a.status) : !status.value || a.status === status.value))
       .filter((a) => !streetSel.value || a.street === streetSel.value)
       .filter((a) => !t || [a.subject, a.serial, orgName(dir, a.community)].some((v) => (v || "").includes(t)));
+    const cols = ["编号", "约谈事项", "申请单位", "状态", "期限", "领导", ""];
     mount(
       body,
       h("p.muted", `共 ${rows.length} 件`),
@@ -130,23 +134,25 @@ export async function allPage(main) {
         ? h(
             "div.scroll-x",
             h(
-              "table.grid",
-              h("thead", h("tr", ["编号", "约谈事项", "申请单位", "状态", "期限", "领导", ""].map((x) => h("th", x)))),
+              "table.grid.responsive",
+              h("thead", h("tr", cols.map((x) => h("th", x)))),
               h(
                 "tbody",
                 rows.map((a) => {
                   const due = dueOf(a);
                   const mine = available(a, user).length;
+                  // each cell says what it is, for the narrow layout where rows become cards
+                  const td = (i, ...c) => h("td", { dataset: { label: cols[i] }, class: `col-${i}` }, ...c);
                   return h(
                     "tr",
                     { dataset: { id: a.id } },
-                    h("td", a.serial || "—"),
-                    h("td", h("a", { href: `#/app/${a.id}` }, a.subject), a.urgent ? h("span.badge.urgent", " 紧急") : null),
-                    h("td", orgName(dir, a.community)),
-                    h("td", h(`span.badge.status${a.status === "closed" ? ".closed" : ""}`, statusLabel(a.status)), stateBadges(a)),
-                    h("td", due ? dueChip(due, next) : "—"),
-                    h("td", userName(dir, a.assigned_leader || a.target_leader)),
-                    h("td", mine ? h("span.badge.pending", "待我办理") : ""),
+                    td(0, a.serial || "—"),
+                    td(1, h("a.row-link", { href: `#/app/${a.id}` }, a.subject), a.urgent ? h("span.badge.urgent", " 紧急") : null),
+                    td(2, h("span.nowrap", orgName(dir, a.community))),
+                    td(3, h(`span.badge.status${a.status === "closed" ? ".closed" : ""}`, statusLabel(a.status)), stateBadges(a)),
+                    td(4, due ? dueChip(due, next) : "—"),
+                    td(5, h("span.nowrap", userName(dir, a.assigned_leader || a.target_leader))),
+                    td(6, mine ? h("span.badge.pending", "待我办理") : ""),
                   );
                 }),
               ),
@@ -162,7 +168,7 @@ export async function allPage(main) {
   [status, streetSel].forEach((s) => s.addEventListener("change", draw));
   search.addEventListener("input", debounce(draw, 150));
   const showStreets = ["working_group", "supervisor", "leader", "handler"].includes(user.role);
-  mount(main, h("div.page-head", h("h1", "全部申请")), h("div.toolbar", search, status, showStreets ? streetSel : null), body);
+  mount(main, h("div.page-head", h("h1", "全部申请")), h("div.toolbar", search, filter("状态", status), showStreets ? filter("街道", streetSel) : null), body);
   const updates = live(load, ["applications/*"]);
   await updates.now();
   return updates;

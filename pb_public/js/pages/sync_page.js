@@ -68,7 +68,7 @@ export async function syncPage(main) {
     );
   }
   async function drop(m) {
-    const ok = await confirmDialog("放弃修改", "放弃后，本机的这条修改将被删除，并恢复为服务器上的内容。确定吗？", "放弃");
+    const ok = await confirmDialog("放弃修改", "放弃后，本机的这条修改将被删除，并恢复为服务器上的内容。确定吗？", "放弃", { kind: "danger" });
     if (!ok) return;
     await discard(m.id);
     toast("已放弃这条修改。", "ok");
@@ -107,12 +107,9 @@ export async function syncPage(main) {
     list.querySelector(`[data-id="${m.id}"]`).append(form);
     form.querySelector("input,textarea")?.focus();
   }
-  mount(
-    main,
-    h("div.page-head", h("h1", "同步记录"), h("button.btn", { type: "button", onclick: () => syncNow() }, "立即同步")),
-    summary,
-    list,
-  );
+  const now = h("button.btn", { type: "button", id: "sync-now", onclick: () => syncNow() }, "立即同步");
+  const why = h("span.muted.small", { id: "sync-now-why" });
+  mount(main, h("div.page-head", h("h1", "同步记录"), why, now), summary, list);
   const updates = serial(draw);
   await updates.now();
   // redraw when the outbox changes, but never under an open fix form
@@ -121,6 +118,10 @@ export async function syncPage(main) {
   const offs = [
     onDataChange(maybeDraw),
     onSyncChange((s) => {
+      // offline there is nothing to sync with: say so instead of a button that does nothing
+      now.disabled = !s.online || s.syncing;
+      now.textContent = s.syncing ? "同步中…" : "立即同步";
+      why.textContent = s.online ? "" : "当前离线，联网后自动同步";
       const c = `${s.pending}/${s.rejected}/${s.conflicts}`;
       if (c !== counts) {
         counts = c;

@@ -35,11 +35,12 @@ export async function shrink(file) {
 
 /**
  * A photo picker: stored photos (names on the record), photos queued on
- * this tablet (Blobs) and new ones from the camera. max: total allowed.
- * Returns {el, newFiles()}.
+ * this tablet (Blobs) and new ones from the camera (added: ones kept in a
+ * draft). max: total allowed; onChange runs when a photo is added or
+ * removed. Returns {el, newFiles()}.
  */
-export function photoPicker({ collection, record, stored = [], queued = [], max = 6 }) {
-  const added = [];
+export function photoPicker({ collection, record, stored = [], queued = [], added: kept = [], max = 6, onChange = () => {} }) {
+  const added = [...kept];
   const box = h("div.photos");
   const input = h("input", { type: "file", accept: "image/*", capture: "environment", multiple: true, name: "photos", hidden: true });
   const status = h("span.muted.small");
@@ -53,7 +54,7 @@ export function photoPicker({ collection, record, stored = [], queued = [], max 
     for (const b of queued) tiles.push(blobThumb(b, "待上传"));
     added.forEach((b, i) => {
       const t = blobThumb(b, "新照片");
-      t.append(h("button.btn.small.remove", { type: "button", title: "移除", onclick: () => (added.splice(i, 1), draw()) }, "×"));
+      t.append(h("button.btn.remove", { type: "button", title: "移除这张照片", "aria-label": "移除这张照片", onclick: () => (added.splice(i, 1), draw(), onChange()) }, "×"));
       tiles.push(t);
     });
     mount(box, tiles.length ? tiles : h("span.muted.small", "还没有照片"));
@@ -82,6 +83,7 @@ export function photoPicker({ collection, record, stored = [], queued = [], max 
       }
     }
     draw();
+    onChange();
   });
   draw();
   const el = h("div.field", h("label", "照片"), box, h("div.form-actions", button, status), input);

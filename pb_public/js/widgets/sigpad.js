@@ -4,7 +4,8 @@
 import { h } from "../ui.js";
 
 export function signaturePad() {
-  const canvas = h("canvas.sigpad", { "aria-label": "签名区：请用手指在此签名" });
+  // name: the form's checks find the pad like any field (its error shows beside it)
+  const canvas = h("canvas.sigpad", { "aria-label": "签名区：请用手指在此签名", name: "signature", tabindex: "0" });
   const ctx = canvas.getContext("2d");
   let drawing = false;
   let strokes = 0;
@@ -53,25 +54,25 @@ export function signaturePad() {
     ctx.stroke();
     last = p;
   });
-  const end = () => (drawing = false);
+  const end = () => {
+    if (!drawing) return;
+    drawing = false;
+    // a stroke is input: the form takes away "please sign" at once
+    canvas.dispatchEvent(new Event("input", { bubbles: true }));
+  };
   canvas.addEventListener("pointerup", end);
   canvas.addEventListener("pointercancel", end);
 
-  const clear = h(
-    "button.btn.small",
-    {
-      type: "button",
-      onclick: () => {
-        ctx.clearRect(0, 0, canvas.width, canvas.height);
-        strokes = 0;
-      },
-    },
-    "清除重签",
-  );
+  const wipe = () => {
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    strokes = 0;
+  };
+  const clear = h("button.btn.small", { type: "button", onclick: wipe }, "清除重签");
   const el = h("div.field", h("label", "居民签名"), canvas, h("div.form-actions", clear, h("span.hint", "请居民用手指在框内签名")));
   return {
     el,
     isEmpty: () => strokes === 0,
+    clear: wipe,
     /** The signature as a PNG File, or null when nothing was drawn. */
     toFile: () =>
       strokes === 0

@@ -29,8 +29,9 @@ export function actionsCard(ctx, moves) {
 function actionButton(ctx, t) {
   const holder = h("div");
   // moves that change the status are the main ones; in-place ones (delegate, postpone) are secondary
+  // moves that send the matter back or refuse it look like neither the main nor the in-place ones
   const btn = h(
-    t.from === t.to ? "button.btn.wide" : "button.btn.primary.wide",
+    t.caution ? "button.btn.caution.wide" : t.from === t.to ? "button.btn.wide" : "button.btn.primary.wide",
     {
       type: "button",
       dataset: { action: t.action },

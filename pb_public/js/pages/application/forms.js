@@ -5,7 +5,10 @@ import { h } from "../../ui.js";
 import { printLink, openWithToken } from "../../widgets/print.js";
 
 /** The 打印表格 card (online only). */
-export function formsCard({ story }) {
+/** Who may print the co-signature sheet's archive copy (the residents' phones in full): those who may read the signatures. */
+const seesSigners = ["grid_worker", "community_staff", "street_reviewer", "working_group", "supervisor"];
+
+export function formsCard({ story, user }) {
   const app = story.app;
   if (story.offline) return null;
   const heldTalk = story.talks.some((t) => t.outcome);
@@ -19,6 +22,10 @@ export function formsCard({ story }) {
   // the copies the server stored as each stage was reached, and the signed scan
   const archived = [
     app.archive_pdf ? protectedLink("applications", app.id, app.archive_pdf, "登记申报表（报送时）", "archive") : null,
+    // the sheet above circulates with the phones masked; this copy is for the files
+    app.applicant_kind === "residents" && seesSigners.includes(user.role) && (user.role !== "grid_worker" || app.status === "draft")
+      ? printLink(`/api/forms/signatures/${app.id}?copy=archive`, "居民联名签名表（存档件，含完整电话）", { dataset: { file: "signatures-archive" } })
+      : null,
     app.notice_pdf ? protectedLink("applications", app.id, app.notice_pdf, "交办通知单（受理时）", "notice-archive") : null,
     ...story.talks.filter((t) => t.archive_pdf).map((t) => protectedLink("talks", t.id, t.archive_pdf, "情况登记表（约谈后）", "talk-archive")),
     ...story.feedback.filter((f) => f.archive_pdf).map((f) => protectedLink("feedback", f.id, f.archive_pdf, "反馈表（审核后）", "feedback-archive")),
@@ -32,7 +39,7 @@ export function formsCard({ story }) {
       "div.forms-list",
       forms.map(([form, title]) => printLink(`/api/forms/${form}/${app.id}`, title, { dataset: { form } })),
     ),
-    h("p.muted.small", "在新窗口打开 PDF，可直接打印、签字盖章后归档。"),
+    h("p.muted.small", "在新窗口打开 PDF，可直接打印、签字盖章后归档。", app.applicant_kind === "residents" ? "居民联名签名表传阅时电话隐去中间四位，完整号码只印在存档件上。" : ""),
     archived.length ? [h("h3", "存档副本"), h("div.forms-list", archived)] : null,
   );
 }

@@ -33,7 +33,8 @@ async function loadStory(id, offline) {
     const [talks, feedback, issues, signatures] = await Promise.all(
       ["talks", "feedback", "issues", "signatures"].map((c) => store.all(c).then((rs) => rs.filter((r) => r.application === id || (c === "issues" && (app.issues || []).includes(r.id))))),
     );
-    return { app, talks, feedback, issues, signatures, events: [], supervisions: [], offline: true };
+    const neighbours = (await store.all("issues")).filter((i) => i.community === app.community);
+    return { app, talks, feedback, issues, neighbours, signatures, events: [], supervisions: [], offline: true };
   }
   const app = await getRecord("applications", id).catch((e) => {
     if (e.status === 404 || e.status === 403) throw new ApiError(404, NOT_FOUND);
@@ -41,15 +42,17 @@ async function loadStory(id, offline) {
   });
   const f = `application = "${id}"`;
   const quiet = (p) => p.catch(() => []);
-  const [talks, feedback, events, supervisions, issues, signatures] = await Promise.all([
+  const [talks, feedback, events, supervisions, issues, signatures, neighbours] = await Promise.all([
     quiet(listAll("talks", { filter: f, sort: "created" })),
     quiet(listAll("feedback", { filter: f, sort: "created" })),
     quiet(listAll("events", { filter: f, sort: "created" })),
     quiet(listAll("supervisions", { filter: f, sort: "created" })),
     quiet(listAll("issues", { filter: f })),
     app.applicant_kind === "residents" ? quiet(listAll("signatures", { filter: f, fields: "id,name,address,signed_at" })) : [],
+    // the community's other issues the user may see, for the places around the linked ones
+    quiet(listAll("issues", { filter: `community = "${app.community}"`, fields: "id,title,status,location,duplicate_of" })),
   ]);
-  return { app, talks, feedback, events, supervisions, issues, signatures, offline: false };
+  return { app, talks, feedback, events, supervisions, issues, neighbours, signatures, offline: false };
 }
 
 export async function applicationPage(main, { id }) {

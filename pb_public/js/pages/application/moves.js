@@ -5,8 +5,8 @@
 
 import { createRecord, updateRecord } from "../../api.js";
 import {
-  h, field, select, fmtDate, showFormError, clearFormError, toast, busy, todayYMD, addDays, ymd,
-  dateInputToPB, dateTimeInputToPB, pbToDateTimeInput, parseDate,
+  h, field, select, fmtDate, showFormError, clearFormError, toast, busy, todayYMD, addDays, ymd, confirmDialog,
+  dateInputToPB, dateTimeInputToPB, pbToDateTimeInput, parseDate, localError,
 } from "../../ui.js";
 import { wf, statusLabel, outcomes, fieldLabels } from "../../vocab.js";
 import { leaders, departments, handlersOf } from "../../directory.js";
@@ -57,7 +57,7 @@ export function actionForm(ctx, t) {
       else add(f, fieldLabels[f] || f, h("input", { name: f }));
     }
   } else if (t.action === "schedule") {
-    const tomorrow = addDays(todayYMD(), 1);
+    const tomorrow = ctx.next || addDays(todayYMD(), 1); // the next working day
     add("scheduled_at", "约谈时间", h("input", { type: "datetime-local", name: "scheduled_at", required: true, value: `${tomorrow}T09:30` }));
     add("place", "约谈地点", h("input", { name: "place", required: true, maxlength: 200, placeholder: "例如：划船社区会议室" }));
     add("form", "约谈形式", select("form", wf.talkForms, app.talk_form || "visit", { empty: null, required: true }));
@@ -107,12 +107,13 @@ export function actionForm(ctx, t) {
     add("applicant_comment", "约谈主体意见", h("textarea", { name: "applicant_comment", rows: 2 }));
   }
 
-  const send = h("button.btn.primary", { type: "submit" }, "确认" + t.label);
+  const send = h(t.caution ? "button.btn.caution" : "button.btn.primary", { type: "submit" }, "确认" + t.label);
   const form = h(
-    "form.action-form",
+    t.caution ? "form.action-form.caution" : "form.action-form",
     { novalidate: true, dataset: { form: t.action } },
     h("div.form-error", { hidden: true }),
     h("p.muted.small", `${statusLabel(t.from)} → ${statusLabel(t.to)}`, t.days ? `；将起算 ${t.days} 个工作日期限` : ""),
+    t.caution ? h("p.small.caution-text", t.caution) : null,
     parts,
     h("div.form-actions", send, h("button.btn", { type: "button", onclick: () => (form.remove(), (ctx.openAction = ""), ctx.stale && ctx.reload()) }, "取消")),
   );
@@ -138,6 +139,11 @@ export function actionForm(ctx, t) {
     if (files.length > 10) return showFormError(form, localError({ proof: "办理佐证最多 10 个文件。" }));
     const big = files.find((f) => f.size > 5 << 20);
     if (big) return showFormError(form, localError({ proof: `文件“${big.name}”超过 5 MB，请压缩后重试。` }));
+    if (t.caution) {
+      // a move that undoes or refuses is confirmed first
+      const ok = await confirmDialog(`确认${t.label}？`, h("div", h("p", t.caution), h("p.muted.small", `“${app.subject}”：${statusLabel(t.from)} → ${statusLabel(t.to)}`)), t.label, { kind: "danger" });
+      if (!ok) return;
+    }
     try {
       await busy(send, () => perform(ctx, t, value, { openTalk, pendingFb, approvedFb, files }), "正在提交…");
       ctx.openAction = "";
@@ -218,7 +224,4 @@ async function perform(ctx, t, value, { openTalk, pendingFb, approvedFb, files =
   throw new Error("未知的办理动作：" + t.action);
 }
 
-/** A form error made on the page, in the server's error shape. */
-export function localError(fields, message) {
-  return { message: message || Object.values(fields)[0], fieldMessages: () => fields };
-}
+export { localError };
