@@ -79,6 +79,7 @@ func TestRecipientsFollowTheStage(t *testing.T) {
 	r := core.NewRecord(sup)
 	r.Set(collections.SupApplication, application(t, env, subjForwarded).Id)
 	r.Set(collections.SupKind, collections.SupReminder)
+	r.Set("repeat", true) // the matter was reminded of today already: confirmed
 	if err := env.App.SaveWithContext(savectx.AsUser(context.Background(), wg2), r); err != nil {
 		t.Fatal(err)
 	}

@@ -39,7 +39,7 @@ func application(t *testing.T, env *testenv.Env, subject string) *core.Record {
 func remind(t *testing.T, env *testenv.Env, email, appID, kind, note string) string {
 	t.Helper()
 	res := env.Do(http.MethodPost, "/api/collections/supervisions/records", email,
-		map[string]any{"application": appID, "kind": kind, "note": note})
+		map[string]any{"application": appID, "kind": kind, "note": note, "repeat": true}) // the tests remind the same matter again: confirmed
 	if res.Status != http.StatusOK {
 		t.Fatalf("supervision %s by %s: %d %s", kind, email, res.Status, res)
 	}
