@@ -533,15 +533,13 @@ test("a returned application shows 已退回 with the street's reason, first in 
   await openApp(street, made.id);
   await move(street, "return", "draft", async (f) => {
     await f.locator('textarea[name="decision_note"]').fill("请补充涉及群众人数和现场照片。");
-  });
+  }, { confirm: true });
 
   const staff = await as("staff@yuetan.example");
-  await ready(staff, "issues");
-  await staff.click('a.nav-link[data-path="/apps"]');
-  await ready(staff, "apps");
-  // the tablet's copy arrives with its first sync: then the returned application leads the list
-  await staff.waitForFunction((id) => document.querySelector("#app-list .item")?.dataset.id === id, made.id, { timeout: 30000 });
-  const first = staff.locator("#app-list .item").first();
+  await ready(staff, "apps"); // community staff start on their to-do
+  // the tablet's copy arrives with its first sync: then the returned application leads the to-do
+  await staff.waitForFunction((id) => document.querySelector("#todo-list .item")?.dataset.id === id, made.id, { timeout: 30000 });
+  const first = staff.locator("#todo-list .item").first();
   assert.equal(await first.locator(".badge.returned").textContent(), "已退回");
   assert.match(await first.locator(".returned-reason").textContent(), /请补充涉及群众人数和现场照片/);
 
