@@ -14,6 +14,7 @@ import (
 
 	"yuetan/demo"
 	"yuetan/forms"
+	"yuetan/ledger"
 	_ "yuetan/pb_migrations"
 	"yuetan/rollup"
 	"yuetan/server"
@@ -45,6 +46,7 @@ func main() {
 	}
 	app.RootCmd.AddCommand(syncclient.Command())
 	app.RootCmd.AddCommand(forms.Command(app))
+	app.RootCmd.AddCommand(ledger.Command(app))
 	app.RootCmd.AddCommand(rollup.Commands(app)...) // replicate, city-bulletin
 
 	// PocketBase prints a command's error but exits 0: the first OnServe

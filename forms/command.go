@@ -9,12 +9,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mattn/go-isatty"
-	"github.com/pocketbase/pocketbase/core"
+		"github.com/pocketbase/pocketbase/core"
 	"github.com/spf13/cobra"
 
 	"yuetan/collections"
 	"yuetan/deadlines"
+	"yuetan/internal/progressbar"
 	"yuetan/siteurl"
 	"yuetan/workdays"
 )
@@ -130,12 +130,12 @@ func Export(app core.App, month time.Time, dir string, progress io.Writer, now t
 		return nil, fmt.Errorf("无法创建输出目录 %s：%w", dir, err)
 	}
 	res := &ExportResult{Applications: len(ids)}
-	bar := newProgress(progress, len(items))
+	bar := progressbar.New(progress, len(items))
 	base := siteurl.ForRequest(app, nil)
 	at := now.In(workdays.Shanghai)
 	var failures []string
 	for i, it := range items {
-		bar.show(i, it.label)
+		bar.Show(i, it.label)
 		err := func() error {
 			// the paper archive: the co-signature sheets with every phone in full
 			mp := newMapper(app)
@@ -160,8 +160,8 @@ func Export(app core.App, month time.Time, dir string, progress io.Writer, now t
 		}
 		res.Files = append(res.Files, it.path)
 	}
-	bar.show(len(items), "完成")
-	bar.done()
+	bar.Show(len(items), "完成")
+	bar.Done()
 	if len(failures) > 0 {
 		return res, fmt.Errorf("%d 份表格未能生成：\n  %s", len(failures), strings.Join(failures, "\n  "))
 	}
@@ -255,44 +255,4 @@ func safeName(s string) string {
 		return "_"
 	}
 	return s
-}
-
-// progress draws `[#####.....] 12/40 约申〔2026〕第3号` on w: redrawn in
-// place on a terminal, one line per step otherwise.
-type progress struct {
-	w     io.Writer
-	total int
-	tty   bool
-}
-
-func newProgress(w io.Writer, total int) *progress {
-	p := &progress{w: w, total: total}
-	if f, ok := w.(*os.File); ok {
-		p.tty = isatty.IsTerminal(f.Fd())
-	}
-	return p
-}
-
-const barWidth = 20
-
-func (p *progress) show(done int, label string) {
-	if p.w == nil {
-		return
-	}
-	filled := barWidth
-	if p.total > 0 {
-		filled = done * barWidth / p.total
-	}
-	line := fmt.Sprintf("[%s%s] %d/%d %s", strings.Repeat("#", filled), strings.Repeat(".", barWidth-filled), done, p.total, label)
-	if p.tty {
-		fmt.Fprintf(p.w, "\r\033[K%s", line)
-	} else {
-		fmt.Fprintln(p.w, line)
-	}
-}
-
-func (p *progress) done() {
-	if p.w != nil && p.tty {
-		fmt.Fprintln(p.w)
-	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"yuetan/deadlines"
+	"yuetan/errpage"
 	"yuetan/savectx"
 	"yuetan/siteurl"
 	"yuetan/stats"
@@ -33,17 +34,18 @@ import (
 // short-lived file token, validated as PocketBase validates them).
 func bindRoutes(app core.App) {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
-		se.Router.GET("/api/forms/bulletin", serveBulletin)
-		se.Router.GET("/api/forms/verify/{code}", serveVerify)
-		se.Router.GET("/api/forms/{form}/{id}", serveForm)
+		// a link a person opened that fails shows a Chinese page, not JSON
+		se.Router.GET("/api/forms/bulletin", serveBulletin).BindFunc(errpage.Handle)
+		se.Router.GET("/api/forms/verify/{code}", serveVerify).BindFunc(errpage.Handle)
+		se.Router.GET("/api/forms/{form}/{id}", serveForm).BindFunc(errpage.Handle)
 		return se.Next()
 	})
 }
 
-// caller returns who asks: the Authorization header's user, else the
+// Caller returns who asks: the Authorization header's user, else the
 // ?token= of a printing link. The token is taken out of the request URL at
 // once, so PocketBase's request log never stores it.
-func caller(e *core.RequestEvent) (*core.Record, error) {
+func Caller(e *core.RequestEvent) (*core.Record, error) {
 	q := e.Request.URL.Query()
 	token := q.Get("token")
 	if q.Has("token") {
@@ -81,7 +83,7 @@ func mayView(e *core.RequestEvent, records []*core.Record) error {
 }
 
 func serveForm(e *core.RequestEvent) error {
-	auth, err := caller(e)
+	auth, err := Caller(e)
 	if err != nil {
 		return err
 	}
@@ -113,7 +115,7 @@ func serveForm(e *core.RequestEvent) error {
 }
 
 func serveBulletin(e *core.RequestEvent) error {
-	auth, err := caller(e)
+	auth, err := Caller(e)
 	if err != nil {
 		return err
 	}

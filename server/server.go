@@ -13,6 +13,7 @@ import (
 	"yuetan/bodyguard"
 	"yuetan/deadlines"
 	"yuetan/forms"
+	"yuetan/ledger"
 	"yuetan/notify"
 	hooks "yuetan/pb_hooks"
 	pbpublic "yuetan/pb_public"
@@ -33,6 +34,7 @@ func Register(app core.App) error {
 	if err := forms.Register(app); err != nil {
 		return fmt.Errorf("server: %w", err)
 	}
+	ledger.Register(app)
 	if err := tabletsync.Register(app); err != nil {
 		return fmt.Errorf("server: %w", err)
 	}

@@ -17,9 +17,9 @@ import (
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
-	"github.com/pocketbase/pocketbase/tools/search"
-
+	
 	"yuetan/collections"
+	"yuetan/listrule"
 	"yuetan/workdays"
 	"yuetan/workflow"
 )
@@ -353,8 +353,8 @@ func applications(db dbx.Builder, app core.App, q Query, params dbx.Params) ([]a
 		a+".assigned_leader", a+".handling_unit",
 		"COALESCE(__u.leader_rank, '') AS rank", "COALESCE(__u.name, '') AS leader_name", "COALESCE(__o.name, '') AS unit_name",
 		a+".accepted_at", a+".forwarded_at", a+".resolved_at", a+".dissatisfied", a+".extension_state",
-		"COALESCE((SELECT t.outcome FROM talks t WHERE t.application = "+a+".id AND t.outcome != '' ORDER BY t.created DESC LIMIT 1), '') AS outcome",
-		"COALESCE((SELECT f.satisfaction FROM feedback f WHERE f.application = "+a+".id AND f.satisfaction != '' ORDER BY f.created DESC LIMIT 1), '') AS satisfaction").
+		"COALESCE("+OutcomeSQL(a+".id")+", '') AS outcome",
+		"COALESCE("+SatisfactionSQL(a+".id")+", '') AS satisfaction").
 		From(a).
 		LeftJoin("users __u", dbx.NewExp("[[__u.id]] = [["+a+".assigned_leader]]")).
 		LeftJoin("orgs __o", dbx.NewExp("[[__o.id]] = [["+a+".handling_unit]]")).
@@ -363,7 +363,7 @@ func applications(db dbx.Builder, app core.App, q Query, params dbx.Params) ([]a
 		sel.AndSelect(a + "." + c)
 	}
 	if !q.District {
-		if err := visibleTo(app, sel, a, q.Viewer); err != nil {
+		if err := listrule.Narrow(app, sel, a, q.Viewer); err != nil {
 			return nil, err
 		}
 	}
@@ -393,39 +393,6 @@ func rowOf(m dbx.NullStringMap) appRow {
 		r.Clocks[c] = m[c].String
 	}
 	return r
-}
-
-// visibleTo narrows q, a query on collection, to the records its list rule
-// lets the viewer see (superusers see all; no viewer or no rule, none).
-func visibleTo(app core.App, q *dbx.SelectQuery, collection string, viewer *core.RequestInfo) error {
-	if viewer == nil {
-		q.AndWhere(dbx.NewExp("1 = 0"))
-		return nil
-	}
-	if viewer.HasSuperuserAuth() {
-		return nil
-	}
-	coll, err := app.FindCachedCollectionByNameOrId(collection)
-	if err != nil {
-		return fmt.Errorf("stats %s: %w", collection, err)
-	}
-	switch {
-	case coll.ListRule == nil:
-		q.AndWhere(dbx.NewExp("1 = 0"))
-		return nil
-	case *coll.ListRule == "":
-		return nil
-	}
-	resolver := core.NewRecordFieldResolver(app, coll, viewer, true)
-	expr, err := search.FilterData(*coll.ListRule).BuildExpr(resolver)
-	if err != nil {
-		return fmt.Errorf("stats %s list rule: %w", collection, err)
-	}
-	q.AndWhere(expr)
-	if err := resolver.UpdateQuery(q); err != nil {
-		return fmt.Errorf("stats %s list rule: %w", collection, err)
-	}
-	return nil
 }
 
 func sorted(m map[string]*Group) []Group {

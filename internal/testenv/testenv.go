@@ -191,6 +191,7 @@ func (e *Env) Token(email string) string {
 // Response is an HTTP response read whole.
 type Response struct {
 	Status int
+	Header http.Header
 	Body   []byte
 }
 
@@ -230,7 +231,25 @@ func (e *Env) Do(method, url, email string, body any) Response {
 	if tok := e.Token(email); tok != "" {
 		req.Header.Set("Authorization", tok)
 	}
+	return e.send(req, nil)
+}
+
+// DoHeaders sends a GET-like request without a body as email, with the
+// given headers (a browser's Accept, say).
+func (e *Env) DoHeaders(method, url, email string, headers map[string]string) Response {
+	e.T.Helper()
+	req := httptest.NewRequest(method, url, nil)
+	if tok := e.Token(email); tok != "" {
+		req.Header.Set("Authorization", tok)
+	}
+	return e.send(req, headers)
+}
+
+func (e *Env) send(req *http.Request, headers map[string]string) Response {
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
 	rec := httptest.NewRecorder()
 	e.handler.ServeHTTP(rec, req)
-	return Response{Status: rec.Code, Body: rec.Body.Bytes()}
+	return Response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
 }
