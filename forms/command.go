@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-		"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/core"
 	"github.com/spf13/cobra"
 
 	"yuetan/collections"

@@ -17,7 +17,7 @@ import (
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
-	
+
 	"yuetan/collections"
 	"yuetan/listrule"
 	"yuetan/workdays"
