@@ -94,57 +94,76 @@ func Walk(app core.App, q Query, v Visitor, progress func(done int)) error {
 		if err != nil {
 			return fmt.Errorf("ledger %s: %w", s.Collection, err)
 		}
-		lastWhen, lastID := "", ""
-		for {
-			sel, err := selectRecords(app, s, q)
-			if err != nil {
+		sel, err := selectRecords(app, s, q)
+		if err != nil {
+			return err
+		}
+		// one query per sheet, read by a cursor: the range's order is
+		// computed once, and the rows come a page at a time
+		rows, err := sel.Distinct(true).Select("[["+s.Collection+"]].*", s.When(s.Collection)+" AS __when").
+			OrderBy("__when", s.Collection+".id").Rows()
+		if err != nil {
+			return fmt.Errorf("ledger %s: %w", s.Collection, err)
+		}
+		err = func() error {
+			defer rows.Close()
+			records := make([]*core.Record, 0, pageSize)
+			flush := func() error {
+				if len(records) == 0 {
+					return nil
+				}
+				err := ix.writePage(app, q, s, v, records, &done, progress)
+				records = records[:0]
 				return err
 			}
-			when := s.When(s.Collection)
-			sel.Distinct(true).Select("[["+s.Collection+"]].*", when+" AS __when").
-				OrderBy("__when", s.Collection+".id").Limit(int64(pageSize))
-			if lastID != "" {
-				sel.AndWhere(dbx.NewExp("("+when+" > {:lw} OR ("+when+" = {:lw} AND [["+s.Collection+".id]] > {:lid}))",
-					dbx.Params{"lw": lastWhen, "lid": lastID}))
-			}
-			var rows []dbx.NullStringMap
-			if err := sel.All(&rows); err != nil {
-				return fmt.Errorf("ledger %s: %w", s.Collection, err)
-			}
-			if len(rows) == 0 {
-				break
-			}
-			records := make([]*core.Record, len(rows))
-			for i, row := range rows {
-				lastWhen, lastID = row["__when"].String, row["id"].String
+			for rows.Next() {
+				row := dbx.NullStringMap{}
+				if err := rows.ScanMap(row); err != nil {
+					return fmt.Errorf("ledger %s: %w", s.Collection, err)
+				}
 				delete(row, "__when")
-				records[i] = core.NewRecord(coll)
-				records[i].Load(nullMap(row))
+				r := core.NewRecord(coll)
+				r.Load(nullMap(row))
+				if records = append(records, r); len(records) == pageSize {
+					if err := flush(); err != nil {
+						return err
+					}
+				}
 			}
-			if err := ix.page(s.Collection, records); err != nil {
-				return err
-			}
-			// the enrich hooks, as the list API runs them on its answer
-			if err := apis.EnrichRecords(requestEvent(app, q.Auth, s.Collection), records); err != nil {
+			if err := rows.Err(); err != nil {
 				return fmt.Errorf("ledger %s: %w", s.Collection, err)
 			}
-			for _, r := range records {
-				pub := r.PublicExport()
-				cells := make([]any, len(s.Columns))
-				for i, c := range s.Columns {
-					cells[i] = c.Value(ix, r, pub)
-				}
-				if err := v.Row(cells); err != nil {
-					return err
-				}
-				done++
-				if progress != nil {
-					progress(done)
-				}
-			}
-			if len(rows) < pageSize {
-				break
-			}
+			return flush()
+		}()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writePage enriches one page of a sheet's records as the list API would
+// and hands their rows to v.
+func (ix *index) writePage(app core.App, q Query, s Sheet, v Visitor, records []*core.Record, done *int, progress func(int)) error {
+	if err := ix.page(s.Collection, records); err != nil {
+		return err
+	}
+	// the enrich hooks, as the list API runs them on its answer
+	if err := apis.EnrichRecords(requestEvent(app, q.Auth, s.Collection), records); err != nil {
+		return fmt.Errorf("ledger %s: %w", s.Collection, err)
+	}
+	for _, r := range records {
+		pub := r.PublicExport()
+		cells := make([]any, len(s.Columns))
+		for i, c := range s.Columns {
+			cells[i] = c.Value(ix, r, pub)
+		}
+		if err := v.Row(cells); err != nil {
+			return err
+		}
+		*done++
+		if progress != nil {
+			progress(*done)
 		}
 	}
 	return nil
