@@ -47,8 +47,9 @@ var stageNames = map[string]string{
 	workflow.DeadlineHandling: "办理",
 }
 
-// bulletin maps the month's figures (stats.Compute for the applications
-// created in the month, as of now) to the bulletin.
+
+// bulletin maps the month's figures (stats.Compute for the month, each
+// figure by the event that defines it, as of now) to the bulletin.
 func (mp *mapper) bulletin(cal *workdays.Calendar, month, now time.Time) (*mapped, error) {
 	from := month
 	to := month.AddDate(0, 1, 0)
@@ -100,11 +101,12 @@ func BulletinData(f *stats.Figures, month time.Time, issuer, scope string) *pdf.
 				Den: f.Satisfaction.Replied,
 			},
 		},
-		Stages: pdf.StageRates{
-			Assign:   rate(f.OnTime[workflow.DeadlineNotice]),
-			Schedule: rate(f.OnTime[workflow.DeadlineSchedule]),
-			Handle:   rate(f.OnTime[workflow.DeadlineHandling]),
-		},
+	}
+	for _, st := range stats.Stages() {
+		d.Stages = append(d.Stages, pdf.StageRate{Stage: st.Label, Rate: rate(f.OnTime[st.Field])})
+	}
+	for _, def := range f.Definitions {
+		d.Notes = append(d.Notes, pdf.Note{Term: def.Term, Text: def.Text})
 	}
 	for _, s := range f.ByStreet {
 		name := s.Name

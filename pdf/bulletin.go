@@ -46,8 +46,9 @@ type BulletinData struct {
 	Totals   BulletinTotals  // district totals
 	Streets  []StreetFigures // one row per street, in print order
 	Units    string          // what a row of Streets is: "街道" when empty; the city's "区"
-	Stages   StageRates      // on-time rates per deadline
+	Stages   []StageRate     // on-time rates per stage, in process order
 	Overdue  []OverdueItem   // open matters past a deadline now
+	Notes    []Note          // 统计口径: each figure's definition, printed last
 }
 
 // BulletinTotals are the district's figures for the month.
@@ -72,11 +73,17 @@ type StreetFigures struct {
 	OnTime   Rate   // 按时办结率
 }
 
-// StageRates are the on-time rates of the three deadlines.
-type StageRates struct {
-	Assign   Rate // 交办: notice delivered within 3 working days of acceptance
-	Schedule Rate // 商定: talk agreed within 5 working days of the notice
-	Handle   Rate // 办理: assigned matters done by their deadline
+// StageRate is one stage's on-time rate, named with its time limit
+// (e.g. "交办通知单送达（3个工作日）").
+type StageRate struct {
+	Stage string
+	Rate  Rate
+}
+
+// Note is one entry of the bulletin's 统计口径: what a figure counts.
+type Note struct {
+	Term string
+	Text string
 }
 
 // OverdueItem is one open matter past its deadline.
@@ -163,16 +170,16 @@ func RenderBulletin(w io.Writer, d BulletinData) error {
 			}
 		}
 
-		heading("三、各环节按时办理情况")
-		sc := [5]float64{24, 70, 25, 25, contentW - 144}
-		stageRow := func(name, rule string, r Rate) row {
-			return row{cells: []cell{lbl(sc[0], name), val(sc[1], rule), num(sc[2], r.Den), num(sc[3], r.Num), txt(sc[4], r.String())}, minH: 8}
+		heading("三、各环节按期办理情况")
+		sc := [4]float64{contentW - 90, 30, 30, 30}
+		var stageRows []row
+		for _, st := range d.Stages {
+			stageRows = append(stageRows, row{cells: []cell{val(sc[0], st.Stage), num(sc[1], st.Rate.Den), num(sc[2], st.Rate.Num), txt(sc[3], st.Rate.String())}, minH: 8})
 		}
-		c.table([]row{
-			stageRow("交办", "受理后3个工作日内送达交办通知单", d.Stages.Assign),
-			stageRow("商定", "收到通知单后5个工作日内商定约谈", d.Stages.Schedule),
-			stageRow("办理", "在确定的办理时限内办结", d.Stages.Handle),
-		}, &row{cells: []cell{lbl(sc[0], "环节"), lbl(sc[1], "时限要求"), lbl(sc[2], "应完成"), lbl(sc[3], "按时完成"), lbl(sc[4], "按时率")}, minH: 9})
+		if len(stageRows) == 0 {
+			stageRows = append(stageRows, row{cells: []cell{txt(contentW, "本期无应完成的环节。")}, minH: 8})
+		}
+		c.table(stageRows, &row{cells: []cell{lbl(sc[0], "环节（时限）"), lbl(sc[1], "应完成"), lbl(sc[2], "按期完成"), lbl(sc[3], "按期率")}, minH: 9})
 
 		heading("四、超期事项清单")
 		oc := [6]float64{12, 28, 52, 20, 38, contentW - 150}
@@ -187,6 +194,14 @@ func RenderBulletin(w io.Writer, d BulletinData) error {
 			rows = append(rows, row{cells: []cell{txt(contentW, "本月无超期事项。")}, minH: 8})
 		}
 		c.table(rows, &oh)
+
+		if len(d.Notes) > 0 {
+			heading("五、统计口径")
+			for _, n := range d.Notes {
+				c.paragraph(marginL, contentW, n.Term+"："+n.Text, stSmall)
+				c.y += 0.8
+			}
+		}
 
 		issued := d.IssuedAt
 		if issued.IsZero() {

@@ -200,7 +200,10 @@ func fixtures(tb testing.TB) []fixture {
 		IssuedAt: day(2026, 12, 2),
 		Summary:  "11月，全区各社区（股份经济合作社）共申报约谈事项38件，专门工作小组受理31件。现将办理情况通报如下，请各责任单位对照超期清单，抓紧办理。",
 		Totals:   BulletinTotals{Received: 38, Accepted: 31, Declined: 7, OnSpot: 12, Assigned: 19, Closed: 15, OverdueNow: 4, Satisfaction: Rate{Num: 27, Den: 29}},
-		Stages:   StageRates{Assign: Rate{30, 31}, Schedule: Rate{27, 31}, Handle: Rate{15, 17}},
+		Stages: []StageRate{{"专门工作小组审核", Rate{36, 38}}, {"交办通知单送达（3个工作日）", Rate{30, 31}},
+			{"领导商定约谈（5个工作日）", Rate{27, 31}}, {"承办单位办结", Rate{15, 17}}},
+		Notes: []Note{{"收到申请", "统计期内首次报送街道的申请件数；从未报送的草稿不计。"},
+			{"按期率", "统计期内办完的该环节中在期限当日或之前办完的件数，除以统计期内办完的件数加上截至统计期末仍未办完且已过期限的件数。"}},
 	}
 	for i, s := range streets {
 		rec := 1 + (i*7)%6

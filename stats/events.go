@@ -32,19 +32,22 @@ func SatisfactionSQL(idExpr string) string {
 }
 
 // Stage is one clock of the deadline table as the figures rate it: its
-// due-date field, the field recording when its act was done ("" when it
-// has none of its own) and its name.
+// due-date field, the field recording when its act was done, its name,
+// and whether it is an acknowledgement (签收: the response rate's).
 type Stage struct {
 	Field, Done, Label string
+	Ack                bool
 }
 
-// Stages are the clocks the figures rate and the ledger prints, in
+// Stages are the clocks of the deadline table (workflow.Stages) that
+// have an act of their own, the figures rate and the ledger prints, in
 // process order.
 func Stages() []Stage {
-	return []Stage{
-		{workflow.DeadlineReview, "reviewed_at", workflow.DeadlineLabels[workflow.DeadlineReview]},
-		{workflow.DeadlineNotice, "notified_at", workflow.DeadlineLabels[workflow.DeadlineNotice]},
-		{workflow.DeadlineSchedule, "scheduled_at", workflow.DeadlineLabels[workflow.DeadlineSchedule]},
-		{workflow.DeadlineHandling, "feedback_at", workflow.DeadlineLabels[workflow.DeadlineHandling]},
+	var out []Stage
+	for _, s := range workflow.Stages {
+		if s.Done != "" {
+			out = append(out, Stage{Field: s.Field, Done: s.Done, Label: s.Label, Ack: s.Stop != ""})
+		}
 	}
+	return out
 }

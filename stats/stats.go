@@ -24,9 +24,10 @@ import (
 	"yuetan/workflow"
 )
 
-// Query selects the figures: applications created in [From, To) that the
+// Query selects the figures of [From, To): those of the applications the
 // applications collection's list rule lets Viewer see, as the list API
-// would (a superuser sees all; no viewer, none).
+// would (a superuser sees all; no viewer, none). Each figure counts the
+// event that defines it in the period (see Definitions).
 type Query struct {
 	From, To time.Time
 	Viewer   *core.RequestInfo
@@ -38,7 +39,8 @@ type Query struct {
 	Work bool
 }
 
-// Rate is an on-time or satisfaction rate.
+// Rate is an on-time or satisfaction rate: OnTime of Done (its counts
+// always shown with it).
 type Rate struct {
 	Done   int     `json:"done"`
 	OnTime int     `json:"on_time"`
@@ -65,6 +67,10 @@ type Group struct {
 	OnTime       Rate   `json:"on_time"`
 }
 
+func (g *Group) empty() bool {
+	return g.Applications == 0 && g.Accepted == 0 && g.Resolved == 0 && g.Overdue == 0 && g.OnTime.Done == 0
+}
+
 // Overdue is one deadline missed and still open.
 type Overdue struct {
 	Application string `json:"application"`
@@ -81,21 +87,29 @@ type Overdue struct {
 
 // Figures is everything GET /api/stats returns.
 type Figures struct {
-	From        string         `json:"from"`
-	To          string         `json:"to"`
-	Communities int            `json:"communities"`
-	Meetings    int            `json:"meetings"`
-	Problems    int            `json:"problems"`
-	Suggestions int            `json:"suggestions"`
-	Total       int            `json:"applications"`
-	ByStatus    map[string]int `json:"by_status"`
-	Accepted    struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+	// AsOf is when the snapshot figures (in progress, overdue) were taken.
+	AsOf string `json:"as_of"`
+	// District: the district's figures (collection work included), not
+	// only those of the caller's own applications.
+	District    bool `json:"district"`
+	Communities int  `json:"communities"`
+	Meetings    int  `json:"meetings"`
+	Problems    int  `json:"problems"`
+	Suggestions int  `json:"suggestions"`
+	// Total is 收到申请: first submitted in the period.
+	Total int `json:"applications"`
+	// InProgress counts the open matters by status, now.
+	InProgress map[string]int `json:"in_progress"`
+	Accepted   struct {
 		Total         int `json:"total"`
 		FourTeams     int `json:"four_teams"`
 		DistrictChief int `json:"district_chief"`
 	} `json:"accepted"`
 	Declined int `json:"declined"`
 	Resolved struct {
+		Total    int `json:"total"`
 		Street   int `json:"street"`
 		OnSpot   int `json:"on_spot"`
 		Assigned int `json:"assigned"`
@@ -121,6 +135,7 @@ type Figures struct {
 	} `json:"satisfaction"`
 	ByStreet    []Group `json:"by_street"`
 	ByCommunity []Group `json:"by_community"`
+	Definitions []Definition `json:"definitions"`
 }
 
 type appRow struct {
@@ -135,10 +150,6 @@ type appRow struct {
 	Rank           string `db:"rank"`
 	LeaderName     string `db:"leader_name"`
 	UnitName       string `db:"unit_name"`
-	ForwardedAt    string `db:"forwarded_at"`
-	ResolvedAt     string `db:"resolved_at"`
-	AcceptedAt     string `db:"accepted_at"`
-	Outcome        string `db:"outcome"`
 	Satisfaction   string `db:"satisfaction"`
 	Dissatisfied   string `db:"dissatisfied"`
 	Extension      string `db:"extension_state"`
@@ -185,13 +196,48 @@ func ComputeDB(db dbx.Builder, cal *workdays.Calendar, q Query, now time.Time) (
 	return compute(db, nil, cal, q, now)
 }
 
+// span is when an application first and last entered one status.
+type span struct{ first, last time.Time }
+
+// moves are an application's audit trail: status → when it entered it.
+type moves map[string]span
+
+// in reports whether the application first entered status in [from, to).
+func (m moves) in(status string, from, to time.Time) bool {
+	t := m[status].first
+	return !t.IsZero() && !t.Before(from) && t.Before(to)
+}
+
+// lastIn reports whether the application last entered status in [from, to).
+func (m moves) lastIn(status string, from, to time.Time) bool {
+	t := m[status].last
+	return !t.IsZero() && !t.Before(from) && t.Before(to)
+}
+
+// resolvedIn reports whether the matter was 办结 in [from, to): the first
+// of its moves into 街道已解决, 已解决 or 反馈已审核 falls in it.
+func (m moves) resolvedIn(from, to time.Time) bool {
+	var first time.Time
+	for _, s := range []string{workflow.StatusStreetResolved, workflow.StatusResolved, workflow.StatusFeedbackApproved} {
+		if t := m[s].first; !t.IsZero() && (first.IsZero() || t.Before(first)) {
+			first = t
+		}
+	}
+	return !first.IsZero() && !first.Before(from) && first.Before(to)
+}
+
 // compute reads the figures from db; app applies the applications list
 // rule for q.Viewer unless q.District.
 func compute(db dbx.Builder, app core.App, cal *workdays.Calendar, q Query, now time.Time) (*Figures, error) {
 	f := &Figures{From: workdays.FormatDate(q.From), To: workdays.FormatDate(q.To.Add(-time.Second)),
-		ByStatus: map[string]int{}, OnTime: map[string]Rate{}}
+		AsOf: now.UTC().Format(time.RFC3339), District: q.District || q.Work,
+		InProgress: map[string]int{}, OnTime: map[string]Rate{}, Definitions: Definitions}
 	params := dbx.Params{"from": q.From.UTC().Format("2006-01-02 15:04:05.000Z"), "to": q.To.UTC().Format("2006-01-02 15:04:05.000Z")}
-	rows, err := applications(db, app, q, params)
+	rows, err := applications(db, app, q)
+	if err != nil {
+		return nil, err
+	}
+	trail, err := events(db)
 	if err != nil {
 		return nil, err
 	}
@@ -199,6 +245,12 @@ func compute(db dbx.Builder, app core.App, cal *workdays.Calendar, q Query, now 
 	if err != nil {
 		return nil, err
 	}
+	// the stages are rated as of the period's end, or now if sooner
+	asOf := q.To
+	if now.Before(asOf) {
+		asOf = now
+	}
+	from, to := q.From, q.To
 	streets, communities := map[string]*Group{}, map[string]*Group{}
 	group := func(m map[string]*Group, id, street string) *Group {
 		g := m[id]
@@ -209,19 +261,28 @@ func compute(db dbx.Builder, app core.App, cal *workdays.Calendar, q Query, now 
 		return g
 	}
 	for _, r := range rows {
+		mv := trail[r.ID]
+		if mv[workflow.StatusSubmitted].first.IsZero() {
+			continue // never submitted: a draft is no application
+		}
 		if r.Status == "" {
 			r.Status = workflow.StatusDraft
 		}
 		street := r.Street
 		if street == "" {
 			street = parents[r.Community]
+			r.Street = street
 		}
 		sg, cg := group(streets, street, ""), group(communities, r.Community, orgNames[street])
-		f.Total++
-		sg.Applications++
-		cg.Applications++
-		f.ByStatus[r.Status]++
-		if r.AcceptedAt != "" {
+		if mv.in(workflow.StatusSubmitted, from, to) {
+			f.Total++
+			sg.Applications++
+			cg.Applications++
+		}
+		if workflow.Open(r.Status) && r.Status != workflow.StatusDraft {
+			f.InProgress[r.Status]++
+		}
+		if mv.in(workflow.StatusAccepted, from, to) {
 			f.Accepted.Total++
 			sg.Accepted++
 			cg.Accepted++
@@ -232,45 +293,41 @@ func compute(db dbx.Builder, app core.App, cal *workdays.Calendar, q Query, now 
 				f.Accepted.DistrictChief++
 			}
 		}
-		switch r.Status {
-		case workflow.StatusDeclined:
+		if mv.in(workflow.StatusDeclined, from, to) {
 			f.Declined++
-		case workflow.StatusClosed:
+		}
+		if mv.in(workflow.StatusClosed, from, to) {
 			f.Closed++
 		}
-		// solved by the street: resolved without ever being forwarded
-		streetResolved := r.ResolvedAt != "" && r.ForwardedAt == ""
-		if streetResolved {
+		if mv.in(workflow.StatusStreetResolved, from, to) {
 			f.Resolved.Street++
 		}
-		if r.ResolvedAt != "" {
+		if mv.in(workflow.StatusResolved, from, to) {
+			f.Resolved.OnSpot++
+		}
+		if mv.in(workflow.StatusInHandling, from, to) {
+			f.Resolved.Assigned++
+		}
+		if mv.resolvedIn(from, to) {
+			f.Resolved.Total++
 			sg.Resolved++
 			cg.Resolved++
 		}
-		switch r.Outcome {
-		case workflow.OutcomeOnSpot, workflow.OutcomeExplained:
-			f.Resolved.OnSpot++
-		case workflow.OutcomeAssigned:
-			f.Resolved.Assigned++
-		}
-		// on time per stage (the deadline table's stages with an act of their
-		// own): the act against its deadline
-		for _, st := range workflow.Stages {
-			if st.Done == "" {
-				continue
-			}
-			due, done := parseTime(r.Clocks[st.Field]), parseTime(r.Clocks[st.Done])
-			if due.IsZero() || done.IsZero() {
+		// on time per stage: done in the period by its deadline, over done
+		// in the period plus still open past it at the period's end
+		for _, st := range Stages() {
+			onTime, counted := stageOnTime(&r, st, from, to, asOf)
+			if !counted {
 				continue
 			}
 			rate := f.OnTime[st.Field]
-			rate.add(!done.After(due))
+			rate.add(onTime)
 			f.OnTime[st.Field] = rate
-			if st.Stop != "" {
+			if st.Ack {
 				continue // 签收 counts in the response rate, not the groups' on-time
 			}
-			sg.OnTime.add(!done.After(due))
-			cg.OnTime.add(!done.After(due))
+			sg.OnTime.add(onTime)
+			cg.OnTime.add(onTime)
 		}
 		// overdue now: the running clock that passed first
 		var late *workflow.Stage
@@ -291,7 +348,7 @@ func compute(db dbx.Builder, app core.App, cal *workdays.Calendar, q Query, now 
 			cg.Overdue++
 			f.Overdue = append(f.Overdue, Overdue{
 				Application: r.ID, Serial: r.Serial, Subject: r.Subject, Status: r.Status,
-				Deadline: late.Field, DueOn: workdays.FormatDate(lateDue), DaysLate: cal.WorkdaysBetween(lateDue, now),
+				Deadline: late.Field, DueOn: workdays.FormatDate(lateDue), DaysLate: DaysLate(cal, lateDue, now),
 				Leader: r.LeaderName, Unit: r.UnitName, Street: orgNames[street],
 			})
 		}
@@ -306,13 +363,15 @@ func compute(db dbx.Builder, app core.App, cal *workdays.Calendar, q Query, now 
 		case workflow.ExtensionRefused:
 			f.Extensions.Refused++
 		}
-		switch r.Satisfaction {
-		case workflow.SatisfactionSatisfied:
-			f.Satisfaction.Satisfied++
-		case workflow.SatisfactionBasically:
-			f.Satisfaction.BasicallySatisfied++
-		case workflow.SatisfactionDissatisfied:
-			f.Satisfaction.Dissatisfied++
+		if mv.lastIn(workflow.StatusReplied, from, to) {
+			switch r.Satisfaction {
+			case workflow.SatisfactionSatisfied:
+				f.Satisfaction.Satisfied++
+			case workflow.SatisfactionBasically:
+				f.Satisfaction.BasicallySatisfied++
+			case workflow.SatisfactionDissatisfied:
+				f.Satisfaction.Dissatisfied++
+			}
 		}
 	}
 	f.Satisfaction.Replied = f.Satisfaction.Satisfied + f.Satisfaction.BasicallySatisfied + f.Satisfaction.Dissatisfied
@@ -342,23 +401,45 @@ func compute(db dbx.Builder, app core.App, cal *workdays.Calendar, q Query, now 
 	return f, nil
 }
 
-// applications reads the applications the figures count: created in the
-// range and, unless they are the district's, those the applications list
-// rule lets the viewer see. The rule is the collection's own, applied by
-// PocketBase's rule resolver as the list API applies it: the figures
-// never count an application the viewer could not open.
-func applications(db dbx.Builder, app core.App, q Query, params dbx.Params) ([]appRow, error) {
+// stageOnTime rates one stage of r for [from, to) as of asOf: counted
+// when its act was done in the period (on time: by its deadline) or it is
+// still open then past its deadline (late).
+func stageOnTime(r *appRow, st Stage, from, to, asOf time.Time) (onTime, counted bool) {
+	due, done := parseTime(r.Clocks[st.Field]), parseTime(r.Clocks[st.Done])
+	switch {
+	case due.IsZero():
+		return false, false
+	case !done.IsZero() && !done.Before(from) && done.Before(to):
+		return !done.After(due), true
+	case (done.IsZero() || !done.Before(asOf)) && asOf.After(due):
+		// (a due date is set when its stage starts, so one passed by the
+		// period's end belongs to a stage open then)
+		return false, true
+	}
+	return false, false
+}
+
+// DaysLate is how late a deadline due at due is at now, in working days
+// counted from the day after the due day (0 until then): the one count
+// of 超期天数 the figures, the bulletin and the web app's chips show.
+func DaysLate(cal *workdays.Calendar, due, now time.Time) int {
+	return cal.WorkdaysBetween(due, now)
+}
+
+// applications reads the applications the figures may count: every one
+// the applications list rule lets the viewer see (the district's: all).
+// The rule is the collection's own, applied as the list API applies it:
+// the figures never count an application the viewer could not open.
+func applications(db dbx.Builder, app core.App, q Query) ([]appRow, error) {
 	const a = collections.Applications
 	sel := db.Select(a+".id", a+".serial", a+".subject", a+".status", a+".community", a+".street",
 		a+".assigned_leader", a+".handling_unit",
 		"COALESCE(__u.leader_rank, '') AS rank", "COALESCE(__u.name, '') AS leader_name", "COALESCE(__o.name, '') AS unit_name",
-		a+".accepted_at", a+".forwarded_at", a+".resolved_at", a+".dissatisfied", a+".extension_state",
-		"COALESCE("+OutcomeSQL(a+".id")+", '') AS outcome",
+		a+".dissatisfied", a+".extension_state",
 		"COALESCE("+SatisfactionSQL(a+".id")+", '') AS satisfaction").
 		From(a).
 		LeftJoin("users __u", dbx.NewExp("[[__u.id]] = [["+a+".assigned_leader]]")).
-		LeftJoin("orgs __o", dbx.NewExp("[[__o.id]] = [["+a+".handling_unit]]")).
-		Where(dbx.NewExp("[["+a+".created]] >= {:from} AND [["+a+".created]] < {:to}", params))
+		LeftJoin("orgs __o", dbx.NewExp("[[__o.id]] = [["+a+".handling_unit]]"))
 	for _, c := range clockColumns() {
 		sel.AndSelect(a + "." + c)
 	}
@@ -395,10 +476,38 @@ func rowOf(m dbx.NullStringMap) appRow {
 	return r
 }
 
+// events reads the audit trail: for each application and status, when it
+// first and last entered it.
+func events(db dbx.Builder) (map[string]moves, error) {
+	var rows []struct {
+		Application string `db:"application"`
+		To          string `db:"to_status"`
+		First       string `db:"first"`
+		Last        string `db:"last"`
+	}
+	err := db.NewQuery(`SELECT application, to_status, MIN(created) AS first, MAX(created) AS last
+		FROM events WHERE application != '' AND to_status != '' GROUP BY application, to_status`).All(&rows)
+	if err != nil {
+		return nil, fmt.Errorf("stats events: %w", err)
+	}
+	out := map[string]moves{}
+	for _, r := range rows {
+		m := out[r.Application]
+		if m == nil {
+			m = moves{}
+			out[r.Application] = m
+		}
+		m[r.To] = span{parseTime(r.First), parseTime(r.Last)}
+	}
+	return out, nil
+}
+
 func sorted(m map[string]*Group) []Group {
 	out := make([]Group, 0, len(m))
 	for _, g := range m {
-		out = append(out, *g)
+		if !g.empty() {
+			out = append(out, *g)
+		}
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Applications != out[j].Applications {
