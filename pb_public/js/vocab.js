@@ -160,6 +160,29 @@ export async function nextWorkday() {
 }
 
 /**
+ * How many working days the deadline `due` is overdue now, by the server's
+ * calendar (GET /api/calendar/late: the count the figures and the
+ * bulletin print); the deadlines asked for in one turn of the event loop
+ * go in one request. Resolves to null when the server cannot be asked.
+ */
+let lateBatch = null;
+export function workdaysLate(due) {
+  if (!lateBatch) {
+    const batch = (lateBatch = { dues: new Set(), promise: null });
+    batch.promise = Promise.resolve().then(async () => {
+      lateBatch = null;
+      try {
+        return (await get(`/api/calendar/late?due=${encodeURIComponent([...batch.dues].join(","))}`, { timeout: 5000 })).late || {};
+      } catch {
+        return {};
+      }
+    });
+  }
+  lateBatch.dues.add(due);
+  return lateBatch.promise.then((late) => late[due] ?? null);
+}
+
+/**
  * The requirements of a submission (workflow.CheckEligibility, read from
  * the server's table): the failed ones in order as {code, field, kind,
  * message}, kind "bad" (stops it), "hint" or "ok", led by the server's

@@ -1,6 +1,8 @@
 // Console: the figures from GET /api/stats — collection work, applications
-// by street and by stage, on-time rates per deadline, satisfaction — and
-// the monthly supervision bulletin (PDF).
+// by street and by stage, on-time rates per deadline, satisfaction — with
+// the server's definitions as the footnote, the ledger (台账, Excel) of the
+// chosen dates and, when the figures are the district's, the monthly
+// supervision bulletin (PDF): a link the user may not open is not offered.
 
 import { get, qs, errorMessage } from "../api.js";
 import { printLink } from "../widgets/print.js";
@@ -37,7 +39,15 @@ export async function figuresPage(main) {
   const setBulletin = () => bulletin.setAttribute("href", `/api/forms/bulletin${qs({ month: month.value })}`);
   month.addEventListener("change", setBulletin);
   setBulletin();
-  const form = h("form.toolbar", field("开始日期", from), field("结束日期", to), go, h("span", { style: { flex: 1 } }), field("通报月份", month), bulletin);
+  // the ledger of the dates chosen, as the user may list it
+  const ledger = printLink("", "导出台账（Excel）", { id: "ledger-link" });
+  const setLedger = () => ledger.setAttribute("href", `/api/export/ledger${qs({ from: from.value, to: to.value })}`);
+  from.addEventListener("change", setLedger);
+  to.addEventListener("change", setLedger);
+  setLedger();
+  // the bulletin is the district's: offered only with the district's figures
+  const monthly = h("span.toolbar", { id: "bulletin-tools", hidden: true }, field("通报月份", month), bulletin);
+  const form = h("form.toolbar", field("开始日期", from), field("结束日期", to), go, ledger, h("span", { style: { flex: 1 } }), monthly);
 
   async function load() {
     let f;
@@ -47,13 +57,14 @@ export async function figuresPage(main) {
       mount(body, h("div.page-error", { role: "alert" }, errorMessage(e)));
       return;
     }
+    monthly.hidden = !f.district;
     draw(f);
   }
 
   function draw(f) {
     const kpi = (n, l, id) => h("div.kpi", { dataset: { kpi: id } }, h("div.n", String(n)), h("div.l", l));
-    const stages = wf.statuses.filter((s) => f.by_status?.[s.value]).map((s) => ({ label: s.label.replace(/（.*）/, ""), value: f.by_status[s.value] }));
-    const onTime = Object.entries(f.on_time || {}).map(([k, r]) => ({ label: deadlineLabels[k] || k, value: r.rate, done: r.done }));
+    const stages = wf.statuses.filter((s) => f.in_progress?.[s.value]).map((s) => ({ label: s.label.replace(/（.*）/, ""), value: f.in_progress[s.value] }));
+    const onTime = Object.entries(f.on_time || {}).map(([k, r]) => ({ label: deadlineLabels[k] || k, value: r.rate, done: r.done, ok: r.on_time }));
     const streetsRows = (f.by_street || []).map((g) => ({ label: g.name, value: g.applications }));
     const sat = f.satisfaction || {};
     mount(
@@ -63,11 +74,12 @@ export async function figuresPage(main) {
         kpi(f.meetings, "恳谈会议（场）", "meetings"),
         kpi(f.problems, "收集问题（条）", "problems"),
         kpi(f.suggestions, "意见建议（条）", "suggestions"),
-        kpi(f.applications, "约谈申请（件）", "applications"),
+        kpi(f.applications, "收到申请（件）", "applications"),
         kpi(f.accepted?.total ?? 0, `受理（四套班子 ${f.accepted?.four_teams ?? 0} · 区管正职 ${f.accepted?.district_chief ?? 0}）`, "accepted"),
-        kpi(f.closed, "已销号（件）", "closed"),
+        kpi(f.resolved?.total ?? 0, "办结（件）", "resolved"),
+        kpi(f.closed, "销号（件）", "closed"),
         kpi(f.overdue_now, "当前超期（项）", "overdue"),
-        kpi(sat.replied ? pct(sat.rate) : "—", `满意率（已答复 ${sat.replied || 0} 件）`, "satisfaction"),
+        kpi(sat.replied ? pct(sat.rate) : "—", `满意率（${(sat.satisfied || 0) + (sat.basically_satisfied || 0)}/${sat.replied || 0} 件）`, "satisfaction"),
         kpi(f.dissatisfied_open ?? 0, "不满意待重办（件）", "dissatisfied"),
         kpi(
           (f.extensions?.pending ?? 0) + (f.extensions?.approved ?? 0) + (f.extensions?.refused ?? 0),
@@ -78,13 +90,13 @@ export async function figuresPage(main) {
       h(
         "div.charts",
         h("section.card", h("h2", "各街道申请数"), streetsRows.length ? bars(streetsRows) : h("p.muted", "暂无数据")),
-        h("section.card", h("h2", "各环节在办数量"), stages.length ? bars(stages, { colour: "grey" }) : h("p.muted", "暂无数据")),
+        h("section.card", { id: "in-progress" }, h("h2", "各环节在办数量（截至现在）"), stages.length ? bars(stages, { colour: "grey" }) : h("p.muted", "暂无数据")),
         h(
           "section.card",
           h("h2", "各环节按期率"),
           onTime.length
             ? bars(
-                onTime.map((r) => ({ ...r, label: `${r.label}（${r.done}件）`, colour: r.value >= 0.9 ? "green" : r.value >= 0.7 ? "amber" : "" })),
+                onTime.map((r) => ({ ...r, label: `${r.label}（${r.ok}/${r.done}件）`, colour: r.value >= 0.9 ? "green" : r.value >= 0.7 ? "amber" : "" })),
                 { max: 1, fmt: pct },
               )
             : h("p.muted", "暂无已办结的环节"),
@@ -126,7 +138,7 @@ export async function figuresPage(main) {
                   h(
                     "tbody",
                     f.by_street.map((g) =>
-                      h("tr", h("td", g.name), h("td", String(g.applications)), h("td", String(g.accepted)), h("td", String(g.resolved)), h("td", String(g.overdue)), h("td", g.on_time?.done ? pct(g.on_time.rate) : "—")),
+                      h("tr", h("td", g.name), h("td", String(g.applications)), h("td", String(g.accepted)), h("td", String(g.resolved)), h("td", String(g.overdue)), h("td", g.on_time?.done ? `${pct(g.on_time.rate)}（${g.on_time.on_time}/${g.on_time.done}）` : "—")),
                     ),
                   ),
                 ),
@@ -134,6 +146,7 @@ export async function figuresPage(main) {
             )
           : null,
       ),
+      definitions(f.definitions),
     );
   }
   form.addEventListener("submit", (e) => {
@@ -142,6 +155,17 @@ export async function figuresPage(main) {
   });
   mount(main, h("div.page-head", h("h1", "统计")), h("div.card", form), body);
   await load();
+}
+
+/** The server's definitions of the figures (stats.Definitions), as the page's footnote. */
+function definitions(defs) {
+  if (!defs?.length) return null;
+  return h(
+    "section.card.small",
+    { id: "definitions" },
+    h("h2", "统计口径"),
+    h("dl.definitions", defs.flatMap((d) => [h("dt", d.term), h("dd.muted", d.text)])),
+  );
 }
 
 export { statusLabel };

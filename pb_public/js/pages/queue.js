@@ -5,7 +5,7 @@
 
 import { me, listAll } from "../api.js";
 import { h, mount, fmtDate, fmtDateTime, parseDate, empty, debounce, select, filter } from "../ui.js";
-import { available, statusLabel, dueOf, dueColour, nextWorkday, wf, applicantKindLabel, isOpen, stageFields, awaitsAck, label, supervisionKinds } from "../vocab.js";
+import { available, statusLabel, dueOf, dueColour, nextWorkday, wf, applicantKindLabel, isOpen, stageFields, awaitsAck, label, supervisionKinds, workdaysLate } from "../vocab.js";
 import { remindersFor, byApplication, showMenuCount } from "../reminders.js";
 import { directory, orgName, userName, streets } from "../directory.js";
 import { live } from "../live.js";
@@ -31,13 +31,19 @@ export function stateBadges(a) {
 /** A deadline chip: the working-day due date, coloured by time left. */
 export function dueChip(due, next) {
   const colour = dueColour(due, next);
-  const d = parseDate(due);
   let text = "截止 " + fmtDate(due);
-  if (colour === "red") {
-    const days = Math.floor((Date.now() - d.getTime()) / 86400000) + 1;
-    text = `已超期 ${days} 天（${fmtDate(due)}）`;
-  } else if (colour === "amber") text = `即将到期：${fmtDate(due)}`;
-  return h(`span.due.${colour}`, { title: "期限按工作日计算", dataset: { colour } }, text);
+  if (colour === "red") text = `已超期（${fmtDate(due)}）`;
+  else if (colour === "amber") text = `即将到期：${fmtDate(due)}`;
+  const chip = h(`span.due.${colour}`, { title: "期限按工作日计算", dataset: { colour } }, text);
+  // overdue days are working days, counted by the server as the figures count them
+  if (colour === "red")
+    workdaysLate(due).then((n) => {
+      if (n !== null) {
+        chip.textContent = `已超期 ${n} 个工作日（${fmtDate(due)}）`;
+        chip.dataset.daysLate = String(n);
+      }
+    });
+  return chip;
 }
 
 // returned drafts first (the community must act on the street's reason), then by deadline
