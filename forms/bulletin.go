@@ -47,7 +47,6 @@ var stageNames = map[string]string{
 	workflow.DeadlineHandling: "办理",
 }
 
-
 // bulletin maps the month's figures (stats.Compute for the month, each
 // figure by the event that defines it, as of now) to the bulletin.
 func (mp *mapper) bulletin(cal *workdays.Calendar, month, now time.Time) (*mapped, error) {
@@ -104,6 +103,18 @@ func BulletinData(f *stats.Figures, month time.Time, issuer, scope string) *pdf.
 	}
 	for _, st := range stats.Stages() {
 		d.Stages = append(d.Stages, pdf.StageRate{Stage: st.Label, Rate: rate(f.OnTime[st.Field])})
+	}
+	for _, kind := range []string{stats.HolderUnit, stats.HolderLeader, stats.HolderStreet} {
+		t := pdf.RankTable{Kind: stats.HolderLabels[kind]}
+		for _, r := range f.Ranking {
+			if r.Kind == kind {
+				t.Rows = append(t.Rows, pdf.RankRow{Name: r.Name, Rank: r.Rank, Response: rate(r.Response),
+					Resolution: rate(r.Resolution), Satisfaction: rate(r.Satisfaction)})
+			}
+		}
+		if len(t.Rows) > 0 {
+			d.Rankings = append(d.Rankings, t)
+		}
 	}
 	for _, def := range f.Definitions {
 		d.Notes = append(d.Notes, pdf.Note{Term: def.Term, Text: def.Text})

@@ -64,11 +64,11 @@ func user(name string) func(*index, *core.Record, map[string]any) any {
 	return func(ix *index, _ *core.Record, pub map[string]any) any { return ix.users[str(pub[name])].name }
 }
 
-// stageColumns are every stage's deadline and the date its act was done,
-// from the deadline table the figures rate (stats.Stages).
+// stageColumns are every stage's deadline and, where its act is one of
+// its own, the date it was done: the deadline table (workflow.Stages).
 func stageColumns() []Column {
 	var out []Column
-	for _, s := range stats.Stages() {
+	for _, s := range workflow.Stages {
 		out = append(out, Column{Header: s.Label + "·期限", Kind: Date, Width: 17, Value: date(s.Field)})
 		if s.Done != "" {
 			out = append(out, Column{Header: s.Label + "·完成", Kind: Date, Width: 17, Value: date(s.Done)})

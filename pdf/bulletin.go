@@ -48,6 +48,7 @@ type BulletinData struct {
 	Units    string          // what a row of Streets is: "街道" when empty; the city's "区"
 	Stages   []StageRate     // on-time rates per stage, in process order
 	Overdue  []OverdueItem   // open matters past a deadline now
+	Rankings []RankTable     // 三率及排名: one table per kind (承办单位, 领导, 街道)
 	Notes    []Note          // 统计口径: each figure's definition, printed last
 }
 
@@ -78,6 +79,19 @@ type StreetFigures struct {
 type StageRate struct {
 	Stage string
 	Rate  Rate
+}
+
+// RankTable is the 三率 and ranking of one kind of holder.
+type RankTable struct {
+	Kind string // e.g. "承办单位"
+	Rows []RankRow
+}
+
+// RankRow is one holder's 三率 and rank.
+type RankRow struct {
+	Name                               string
+	Response, Resolution, Satisfaction Rate
+	Rank                               int
 }
 
 // Note is one entry of the bulletin's 统计口径: what a figure counts.
@@ -195,8 +209,29 @@ func RenderBulletin(w io.Writer, d BulletinData) error {
 		}
 		c.table(rows, &oh)
 
+		if len(d.Rankings) > 0 {
+			heading("五、三率及排名")
+			rc := [5]float64{14, contentW - 134, 40, 40, 40}
+			count := func(w float64, r Rate) cell {
+				s := r.String()
+				if r.Den > 0 {
+					s += fmt.Sprintf("（%d/%d）", r.Num, r.Den)
+				}
+				return txt(w, s)
+			}
+			for _, t := range d.Rankings {
+				rows = nil
+				for _, r := range t.Rows {
+					rows = append(rows, row{cells: []cell{num(rc[0], r.Rank), val(rc[1], r.Name), count(rc[2], r.Response),
+						count(rc[3], r.Resolution), count(rc[4], r.Satisfaction)}, minH: 8})
+				}
+				c.table(rows, &row{cells: []cell{lbl(rc[0], "名次"), lbl(rc[1], t.Kind), lbl(rc[2], "响应率"), lbl(rc[3], "解决率"), lbl(rc[4], "满意率")}, minH: 9})
+				c.y += 2
+			}
+		}
+
 		if len(d.Notes) > 0 {
-			heading("五、统计口径")
+			heading("六、统计口径")
 			for _, n := range d.Notes {
 				c.paragraph(marginL, contentW, n.Term+"："+n.Text, stSmall)
 				c.y += 0.8

@@ -202,6 +202,11 @@ func fixtures(tb testing.TB) []fixture {
 		Totals:   BulletinTotals{Received: 38, Accepted: 31, Declined: 7, OnSpot: 12, Assigned: 19, Closed: 15, OverdueNow: 4, Satisfaction: Rate{Num: 27, Den: 29}},
 		Stages: []StageRate{{"专门工作小组审核", Rate{36, 38}}, {"交办通知单送达（3个工作日）", Rate{30, 31}},
 			{"领导商定约谈（5个工作日）", Rate{27, 31}}, {"承办单位办结", Rate{15, 17}}},
+		Rankings: []RankTable{
+			{Kind: "承办单位", Rows: []RankRow{{Name: "区城管局", Response: Rate{9, 10}, Resolution: Rate{8, 9}, Satisfaction: Rate{7, 8}, Rank: 1},
+				{Name: "区住建局", Response: Rate{5, 7}, Resolution: Rate{4, 6}, Satisfaction: Rate{3, 4}, Rank: 2}}},
+			{Kind: "领导", Rows: []RankRow{{Name: "胡军", Resolution: Rate{3, 3}, Satisfaction: Rate{2, 2}, Rank: 1}}},
+		},
 		Notes: []Note{{"收到申请", "统计期内首次报送街道的申请件数；从未报送的草稿不计。"},
 			{"按期率", "统计期内办完的该环节中在期限当日或之前办完的件数，除以统计期内办完的件数加上截至统计期末仍未办完且已过期限的件数。"}},
 	}

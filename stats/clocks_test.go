@@ -36,6 +36,12 @@ func TestFiguresFollowTheDeadlineTable(t *testing.T) {
 		if err := env.SaveAsSystem(r); err != nil {
 			t.Fatal(err)
 		}
+		// submitted (the figures count only what was): its audit row
+		if _, err := env.App.DB().Insert(collections.Events, map[string]any{"id": "sub" + r.Id, "application": r.Id,
+			"action": "submit", "to_status": workflow.StatusSubmitted, "actor_name": "系统",
+			"created": now.AddDate(0, 0, -20).UTC().Format("2006-01-02 15:04:05.000Z")}).Execute(); err != nil {
+			t.Fatal(err)
+		}
 		return r
 	}
 	compute := func() *stats.Figures {

@@ -82,19 +82,28 @@ func (w walker) talk(leader string, a *core.Record, at time.Time) *core.Record {
 //	A  submitted 09-26, forwarded Sun 09-28 (a working day), accepted 09-29:
 //	   review due 10-09 (the 5th is a holiday, so the next working day) — met 09-29;
 //	   notice due 3 working days after 09-29 = 09-30, 10-09, 10-10 → 10-10;
-//	   notified Sat 10-11 (a working day): late; schedule due 10-13…10-17 → 10-17,
+//	   notified Sat 10-11 (a working day): late; 签收 due the next working day
+//	   10-13, acknowledged 10-13: met; schedule due 10-13…10-17 → 10-17,
 //	   never scheduled: open past due; on 2025-11-05 late by the working days
 //	   10-20…11-05 = 13.
 //	B  submitted 09-30 (received in September), forwarded 09-30, accepted 10-09
 //	   (accepted in October): review due 10-09 — met; notice due 10-10, Sat 10-11,
 //	   10-13 → 10-13 (without the 调休 Saturday it would be 10-14); notified
-//	   10-14: late; schedule due 10-15…10-21 → 10-21, scheduled 10-16: met;
-//	   resolved on the spot 10-17.
+//	   10-14: late; 签收 due 10-15, acknowledged by scheduling 10-16: late;
+//	   schedule due 10-15…10-21 → 10-21, scheduled 10-16: met; resolved on
+//	   the spot 10-17.
 //	C  submitted 2025-11-01 07:00 Shanghai (10-31 23:00 UTC): November's;
 //	   resolved by the street 11-03.
 //	D  a draft since 10-15, never submitted: nowhere.
 //	E  submitted 10-09, forwarded 10-10, declined 10-13: review due at the next
 //	   review day after 10-10 = 11-05 — met.
+//	F  submitted and forwarded 10-13, accepted 10-14 (review due 11-05 — met;
+//	   notice due 10-15…10-17 → 10-17), notified 10-15 (met; schedule due
+//	   10-16…10-22 → 10-22; 签收 due 10-16), scheduled 10-16 (met, and so
+//	   acknowledged: met), assigned Fri 10-17 to 城管局 with a handling
+//	   deadline of 10-24 (the unit's 签收 due Mon 10-20, never given before
+//	   its feedback 10-22: late), feedback 10-22 (met), approved 10-23
+//	   (resolved), replied 10-24 基本满意.
 func fixture(t *testing.T) (*testenv.Env, map[string]*core.Record) {
 	env := testenv.New(t)
 	w := walker{t, env, env.App}
@@ -111,7 +120,8 @@ func fixture(t *testing.T) (*testenv.Env, map[string]*core.Record) {
 	a = w.move("staff@yuetan.example", a, sh(2025, 9, 26, 10), submit)
 	a = w.move(street, a, sh(2025, 9, 28, 10), forward)
 	a = w.move(wg, a, sh(2025, 9, 29, 10), accept("secretary@yuetan.example"))
-	out["A"] = w.move(wg, a, sh(2025, 10, 11, 10), notify)
+	a = w.move(wg, a, sh(2025, 10, 11, 10), notify)
+	out["A"] = w.move("secretary@yuetan.example", a, sh(2025, 10, 13, 9), map[string]any{collections.AppLeaderAckAt: sh(2025, 10, 13, 9)})
 
 	b := w.draft("staff2@yuetan.example", "BH-DH", "chief@yuetan.example", "定义样例B", sh(2025, 9, 29, 9))
 	b = w.move("staff2@yuetan.example", b, sh(2025, 9, 30, 9), submit)
@@ -130,6 +140,27 @@ func fixture(t *testing.T) (*testenv.Env, map[string]*core.Record) {
 	c := w.draft("staff4@yuetan.example", "DL-DLF", "mayor@yuetan.example", "定义样例C", sh(2025, 10, 30, 10))
 	c = w.move("staff4@yuetan.example", c, sh(2025, 11, 1, 7), submit)
 	out["C"] = w.move(street, c, sh(2025, 11, 3, 10), map[string]any{collections.AppStatus: workflow.StatusStreetResolved, collections.AppDecisionNote: "街道协调解决。"})
+
+	f := w.draft("staff@yuetan.example", "DL-HC", "mayor@yuetan.example", "定义样例F", sh(2025, 10, 10, 9))
+	f = w.move("staff@yuetan.example", f, sh(2025, 10, 13, 9), submit)
+	f = w.move(street, f, sh(2025, 10, 13, 15), forward)
+	f = w.move(wg, f, sh(2025, 10, 14, 10), accept("mayor@yuetan.example"))
+	f = w.move(wg, f, sh(2025, 10, 15, 10), notify)
+	ft := w.talk("mayor@yuetan.example", f, sh(2025, 10, 16, 10))
+	ft.Load(map[string]any{collections.TalkOutcome: workflow.OutcomeAssigned, collections.TalkHeldAt: sh(2025, 10, 17, 10),
+		collections.TalkRecord: "约谈记录。", collections.TalkResponse: "交办城管局。", collections.TalkRecorder: "记录员",
+		collections.TalkHandlingUnit: env.Org("JD-CG").Id, collections.TalkResponsible: env.User("handler@yuetan.example").Id,
+		collections.TalkHandlingDue: sh(2025, 10, 24, 12)})
+	w.save("mayor@yuetan.example", sh(2025, 10, 17, 11), ft)
+	fbs, _ := env.App.FindCachedCollectionByNameOrId(collections.Feedback)
+	fb := core.NewRecord(fbs)
+	fb.Load(map[string]any{collections.FbApplication: f.Id, collections.FbResult: "已完成整改。", collections.FbMeasures: "专题研究。"})
+	fb = w.save("handler@yuetan.example", sh(2025, 10, 22, 10), fb)
+	fb.Load(map[string]any{collections.FbLeaderDecision: workflow.DecisionApproved, collections.FbLeaderComment: "同意。"})
+	fb = w.save("mayor@yuetan.example", sh(2025, 10, 23, 10), fb)
+	fb.Load(map[string]any{collections.FbSatisfaction: workflow.SatisfactionBasically, collections.FbApplicantComment: "基本认可。"})
+	w.save("staff@yuetan.example", sh(2025, 10, 24, 10), fb)
+	out["F"], _ = env.App.FindRecordById(collections.Applications, f.Id)
 
 	out["D"] = w.draft("staff@yuetan.example", "DL-HC", "mayor@yuetan.example", "定义样例D", sh(2025, 10, 15, 10))
 
@@ -171,26 +202,35 @@ func TestEachFigureFromItsEvent(t *testing.T) {
 		{"A", collections.AppReviewDue, "2025-10-09"}, {"A", collections.AppNoticeDue, "2025-10-10"}, {"A", collections.AppScheduleDue, "2025-10-17"},
 		{"B", collections.AppReviewDue, "2025-10-09"}, {"B", collections.AppNoticeDue, "2025-10-13"}, {"B", collections.AppScheduleDue, "2025-10-21"},
 		{"E", collections.AppReviewDue, "2025-11-05"},
+		{"A", collections.AppLeaderAckDue, "2025-10-13"}, {"B", collections.AppLeaderAckDue, "2025-10-15"},
+		{"F", collections.AppLeaderAckDue, "2025-10-16"}, {"F", collections.AppHandlerAckDue, "2025-10-20"},
 	} {
 		if got := workdays.FormatDate(apps[c.app].GetDateTime(c.field).Time()); got != c.want {
 			t.Errorf("%s %s is %s, by hand %s", c.app, c.field, got, c.want)
 		}
 	}
 	type want struct {
-		received, accepted, fourTeams, chiefs, declined, street, onSpot, resolved, closed int
-		meetings, problems, suggestions                                                    int
-		rates                                                                              map[string][2]int // on time, done
+		received, accepted, fourTeams, chiefs, declined, street, onSpot, assigned, resolved, closed int
+		meetings, problems, suggestions, replied, satisfied                                         int
+		rates                                                                                       map[string][2]int // on time, done
+		ranking                                                                                     []string          // kind name rank response resolution satisfaction
 	}
 	for _, c := range []struct {
 		from, to string
 		want     want
 	}{
 		{"2025-09-01", "2025-09-30", want{received: 2, accepted: 1, fourTeams: 1, meetings: 1, problems: 1,
-			rates: map[string][2]int{workflow.DeadlineReview: {1, 1}}}},
-		{"2025-10-01", "2025-10-31", want{received: 1, accepted: 1, chiefs: 1, declined: 1, onSpot: 1, resolved: 1, meetings: 2, problems: 1, suggestions: 1,
-			rates: map[string][2]int{workflow.DeadlineReview: {2, 2}, workflow.DeadlineNotice: {0, 2}, workflow.DeadlineSchedule: {1, 2}}}},
+			rates:   map[string][2]int{workflow.DeadlineReview: {1, 1}},
+			ranking: []string{"leader 周明远 1 —0/0 解决0/1 满意0/0", "street 东柳街道 1 —0/0 解决0/1 满意0/0", "street 白鹤街道 1 —0/0 解决0/1 满意0/0"}}},
+		{"2025-10-01", "2025-10-31", want{received: 2, accepted: 2, fourTeams: 1, chiefs: 1, declined: 1, onSpot: 1, assigned: 1, resolved: 2,
+			meetings: 2, problems: 1, suggestions: 1, replied: 1, satisfied: 1,
+			rates: map[string][2]int{workflow.DeadlineReview: {3, 3}, workflow.DeadlineNotice: {1, 3}, workflow.DeadlineSchedule: {2, 3}, workflow.DeadlineHandling: {1, 1},
+				workflow.DeadlineLeaderAck: {2, 3}, workflow.DeadlineHandlerAck: {0, 1}},
+			ranking: []string{"unit 区城管局 1 —0/1 解决1/1 满意1/1", "leader 许文华 1 —1/1 解决1/1 满意1/1", "leader 钱立新 2 —0/1 解决1/1 满意0/0",
+				"leader 周明远 3 —1/1 解决0/0 满意0/0", "street 东柳街道 1 —0/0 解决1/2 满意1/1"}}},
 		{"2025-11-01", "2025-11-30", want{received: 1, street: 1, resolved: 1,
-			rates: map[string][2]int{workflow.DeadlineSchedule: {0, 1}}}},
+			rates:   map[string][2]int{workflow.DeadlineSchedule: {0, 1}},
+			ranking: []string{"street 东柳街道 1 —0/0 解决1/1 满意0/0"}}},
 	} {
 		res := env.Do("GET", "/api/stats?from="+c.from+"&to="+c.to, "sup@yuetan.example", nil)
 		if res.Status != http.StatusOK {
@@ -215,7 +255,10 @@ func TestEachFigureFromItsEvent(t *testing.T) {
 			{"received", n("applications"), w.received}, {"accepted", n("accepted", "total"), w.accepted},
 			{"four teams", n("accepted", "four_teams"), w.fourTeams}, {"district chiefs", n("accepted", "district_chief"), w.chiefs},
 			{"declined", n("declined"), w.declined}, {"street", n("resolved", "street"), w.street},
-			{"on the spot", n("resolved", "on_spot"), w.onSpot}, {"resolved", n("resolved", "total"), w.resolved},
+			{"on the spot", n("resolved", "on_spot"), w.onSpot}, {"assigned", n("resolved", "assigned"), w.assigned},
+			{"resolved", n("resolved", "total"), w.resolved},
+			{"replied", n("satisfaction", "replied"), w.replied},
+			{"satisfied", n("satisfaction", "satisfied") + n("satisfaction", "basically_satisfied"), w.satisfied},
 			{"closed", n("closed"), w.closed},
 			{"meetings", n("meetings") - baseline(t, env, "meetings", c.from, c.to), w.meetings},
 			{"problems", n("problems") - baseline(t, env, "problems", c.from, c.to), w.problems},
@@ -235,6 +278,18 @@ func TestEachFigureFromItsEvent(t *testing.T) {
 				t.Errorf("%s…%s %s on time %d of %d, by hand %d of %d", c.from, c.to, st.Field, got[0], got[1], w.rates[st.Field][0], w.rates[st.Field][1])
 			}
 		}
+		var ranking []string
+		for _, it := range f["ranking"].([]any) {
+			r := it.(map[string]any)
+			rate := func(k string) string {
+				m := r[k].(map[string]any)
+				return fmt.Sprintf("%v/%v", m["on_time"], m["done"])
+			}
+			ranking = append(ranking, fmt.Sprintf("%s %s %v —%s 解决%s 满意%s", r["kind"], r["name"], r["rank"], rate("response"), rate("resolution"), rate("satisfaction")))
+		}
+		if fmt.Sprint(ranking) != fmt.Sprint(w.ranking) {
+			t.Errorf("%s…%s ranking:\n got %q\nwant %q", c.from, c.to, ranking, w.ranking)
+		}
 		if defs, _ := f["definitions"].([]any); len(defs) != len(stats.Definitions) {
 			t.Errorf("%s: %d definitions served", c.from, len(defs))
 		}
@@ -253,7 +308,7 @@ func TestEachFigureFromItsEvent(t *testing.T) {
 		if o.Application == apps["A"].Id {
 			late = &f.Overdue[i]
 		}
-		if o.Application == apps["B"].Id || o.Application == apps["E"].Id || o.Application == apps["C"].Id {
+		if o.Application == apps["B"].Id || o.Application == apps["E"].Id || o.Application == apps["C"].Id || o.Application == apps["F"].Id {
 			t.Errorf("%s is overdue: %+v", o.Subject, o)
 		}
 	}
@@ -261,7 +316,7 @@ func TestEachFigureFromItsEvent(t *testing.T) {
 		t.Fatalf("A overdue: %+v, by hand 13 working days past the schedule deadline 2025-10-17", late)
 	}
 	d := forms.BulletinData(f, month, "督查室", "全区")
-	if d.Totals.Received != 1 || d.Totals.Accepted != 1 || d.Totals.Declined != 1 || d.Totals.OnSpot != 1 {
+	if d.Totals.Received != 2 || d.Totals.Accepted != 2 || d.Totals.Declined != 1 || d.Totals.OnSpot != 1 || d.Totals.Assigned != 1 {
 		t.Errorf("bulletin totals %+v", d.Totals)
 	}
 	found := false
@@ -272,6 +327,10 @@ func TestEachFigureFromItsEvent(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("the bulletin's overdue list disagrees with the figures: %+v", d.Overdue)
+	}
+	if len(d.Rankings) != 3 || d.Rankings[0].Kind != "承办单位" || d.Rankings[0].Rows[0].Name != "区城管局" ||
+		d.Rankings[0].Rows[0].Resolution.String() != "100.0%" || d.Rankings[1].Rows[0].Name != "许文华" {
+		t.Errorf("the bulletin's ranking: %+v", d.Rankings)
 	}
 	if len(d.Notes) != len(stats.Definitions) {
 		t.Errorf("bulletin notes: %d, definitions %d", len(d.Notes), len(stats.Definitions))

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-
 	"yuetan/collections"
 	"yuetan/demo"
 	"yuetan/internal/testenv"

@@ -135,6 +135,9 @@ type Figures struct {
 	} `json:"satisfaction"`
 	ByStreet    []Group `json:"by_street"`
 	ByCommunity []Group `json:"by_community"`
+	// Ranking is the 三率 of every handling unit, leader and street, ranked
+	// within its kind.
+	Ranking     []ThreeRates `json:"ranking"`
 	Definitions []Definition `json:"definitions"`
 }
 
@@ -252,6 +255,13 @@ func compute(db dbx.Builder, app core.App, cal *workdays.Calendar, q Query, now 
 	}
 	from, to := q.From, q.To
 	streets, communities := map[string]*Group{}, map[string]*Group{}
+	leaders := map[string]string{}
+	rk := newRanking(from, to, asOf, func(kind, id string) string {
+		if kind == HolderLeader {
+			return leaders[id]
+		}
+		return orgNames[id]
+	})
 	group := func(m map[string]*Group, id, street string) *Group {
 		g := m[id]
 		if g == nil {
@@ -329,6 +339,8 @@ func compute(db dbx.Builder, app core.App, cal *workdays.Calendar, q Query, now 
 			sg.OnTime.add(onTime)
 			cg.OnTime.add(onTime)
 		}
+		leaders[r.AssignedLeader] = r.LeaderName
+		rk.add(&r, mv)
 		// overdue now: the running clock that passed first
 		var late *workflow.Stage
 		var lateDue time.Time
@@ -393,6 +405,7 @@ func compute(db dbx.Builder, app core.App, cal *workdays.Calendar, q Query, now 
 		return a.Application < b.Application
 	})
 	f.ByStreet, f.ByCommunity = sorted(streets), sorted(communities)
+	f.Ranking = rk.list()
 	if q.Work {
 		if err := collectionFigures(db, f, params); err != nil {
 			return nil, err

@@ -50,6 +50,13 @@ test("the working group's figures: definitions as the footnote, the ledger and t
   const terms = await wg.$$eval("#definitions dt", (dts) => dts.map((d) => d.textContent));
   assert.deepEqual(terms, f.definitions.map((d) => d.term));
   assert.ok((await wg.textContent("#definitions")).includes("从未报送的草稿不计"));
+  // the 三率 and ranking, each rate with its counts, as the API ranks them
+  const shown = await wg.$$eval("#ranking table", (ts) =>
+    ts.flatMap((t) => [...t.querySelectorAll("tbody tr")].map((tr) => [t.dataset.kind, ...[...tr.children].map((td) => td.textContent)])),
+  );
+  const rc = (r) => (r.done ? `${Math.round(r.rate * 100)}%（${r.on_time}/${r.done}）` : "—");
+  assert.deepEqual(shown, f.ranking.map((r) => [r.kind, String(r.rank), r.name || "—", rc(r.response), rc(r.resolution), rc(r.satisfaction)]));
+  assert.ok(shown.some((r) => r[0] === "unit") && shown.some((r) => r[0] === "leader") && shown.some((r) => r[0] === "street"), "every kind ranked");
   // both links are offered
   assert.ok(await wg.isVisible("#bulletin-link"));
   assert.ok(await wg.isVisible("#ledger-link"));

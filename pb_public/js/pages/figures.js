@@ -146,6 +146,7 @@ export async function figuresPage(main) {
             )
           : null,
       ),
+      ranking(f.ranking),
       definitions(f.definitions),
     );
   }
@@ -155,6 +156,37 @@ export async function figuresPage(main) {
   });
   mount(main, h("div.page-head", h("h1", "统计")), h("div.card", form), body);
   await load();
+}
+
+const rateCell = (r) => (r?.done ? `${pct(r.rate)}（${r.on_time}/${r.done}）` : "—");
+
+/** The 三率 (response, resolution, satisfaction) and ranking per handling unit, leader and street, each rate with its counts. */
+function ranking(rows) {
+  if (!rows?.length) return null;
+  const kinds = [["unit", "承办单位"], ["leader", "领导"], ["street", "街道"]];
+  return h(
+    "section.card",
+    { id: "ranking" },
+    h("h2", "三率及排名"),
+    kinds
+      .filter(([k]) => rows.some((r) => r.kind === k))
+      .map(([k, label]) =>
+        h(
+          "div.scroll-x",
+          h(
+            "table.grid",
+            { dataset: { kind: k } },
+            h("thead", h("tr", ["名次", label, "响应率", "解决率", "满意率"].map((x) => h("th", x)))),
+            h(
+              "tbody",
+              rows
+                .filter((r) => r.kind === k)
+                .map((r) => h("tr", h("td", String(r.rank)), h("td", r.name || "—"), h("td", rateCell(r.response)), h("td", rateCell(r.resolution)), h("td", rateCell(r.satisfaction)))),
+            ),
+          ),
+        ),
+      ),
+  );
 }
 
 /** The server's definitions of the figures (stats.Definitions), as the page's footnote. */
