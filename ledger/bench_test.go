@@ -156,4 +156,3 @@ func BenchmarkLedger100k(b *testing.B) {
 	b.ReportMetric(float64(xh)/float64(max(ch, 1)), "xlsx/csv-heap")
 	b.ReportMetric(float64(xh)/float64(n), "xlsx-heap-B/row")
 }
-
