@@ -65,10 +65,11 @@ type Group struct {
 	Resolved     int    `json:"resolved"`
 	Overdue      int    `json:"overdue"`
 	OnTime       Rate   `json:"on_time"`
+	keep         bool   // listed though empty
 }
 
 func (g *Group) empty() bool {
-	return g.Applications == 0 && g.Accepted == 0 && g.Resolved == 0 && g.Overdue == 0 && g.OnTime.Done == 0
+	return !g.keep && g.Applications == 0 && g.Accepted == 0 && g.Resolved == 0 && g.Overdue == 0 && g.OnTime.Done == 0
 }
 
 // Overdue is one deadline missed and still open.
@@ -244,7 +245,7 @@ func compute(db dbx.Builder, app core.App, cal *workdays.Calendar, q Query, now 
 	if err != nil {
 		return nil, err
 	}
-	orgNames, parents, err := orgIndex(db)
+	orgNames, parents, streetIDs, err := orgIndex(db)
 	if err != nil {
 		return nil, err
 	}
@@ -404,6 +405,13 @@ func compute(db dbx.Builder, app core.App, cal *workdays.Calendar, q Query, now 
 		}
 		return a.Application < b.Application
 	})
+	if f.District {
+		// the district's report has a row for every street, also one
+		// with nothing in the period
+		for _, id := range streetIDs {
+			group(streets, id, "").keep = true
+		}
+	}
 	f.ByStreet, f.ByCommunity = sorted(streets), sorted(communities)
 	f.Ranking = rk.list()
 	if q.Work {
@@ -534,20 +542,25 @@ func sorted(m map[string]*Group) []Group {
 	return out
 }
 
-func orgIndex(db dbx.Builder) (names, parents map[string]string, err error) {
+// orgIndex reads every org's name and parent, and which are streets.
+func orgIndex(db dbx.Builder) (names, parents map[string]string, streets []string, err error) {
 	var orgs []struct {
 		ID     string `db:"id"`
 		Name   string `db:"name"`
 		Parent string `db:"parent"`
+		Kind   string `db:"kind"`
 	}
-	if err := db.NewQuery("SELECT id, name, parent FROM orgs").All(&orgs); err != nil {
-		return nil, nil, fmt.Errorf("stats orgs: %w", err)
+	if err := db.NewQuery("SELECT id, name, parent, kind FROM orgs").All(&orgs); err != nil {
+		return nil, nil, nil, fmt.Errorf("stats orgs: %w", err)
 	}
 	names, parents = map[string]string{}, map[string]string{}
 	for _, o := range orgs {
 		names[o.ID], parents[o.ID] = o.Name, o.Parent
+		if o.Kind == collections.OrgStreet {
+			streets = append(streets, o.ID)
+		}
 	}
-	return names, parents, nil
+	return names, parents, streets, nil
 }
 
 // collectionFigures counts the collection work: applicant orgs, meetings,
