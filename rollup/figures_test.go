@@ -227,6 +227,25 @@ func generate(t testing.TB, d *district, n int, now time.Time, seed uint64, span
 				}
 			}
 			app := saveAt(collections.Applications, data, created)
+			// the audit trail the figures count (stats.Definitions): its
+			// submission, its acceptance and its move into its status
+			if st != workflow.StatusDraft {
+				moves := [][2]string{{workflow.StatusSubmitted, ts(created)}}
+				if at, _ := data[collections.AppAcceptedAt].(string); at != "" {
+					moves = append(moves, [2]string{workflow.StatusAccepted, at})
+				}
+				if st != workflow.StatusSubmitted && st != workflow.StatusAccepted {
+					moves = append(moves, [2]string{st, ts(created.Add(time.Duration(1+rng.IntN(20)) * time.Hour))})
+				}
+				for _, m := range moves {
+					saveAt(collections.Events, map[string]any{collections.EvApplication: app, collections.EvAction: "generated",
+						collections.EvToStatus: m[0], collections.EvActorName: "系统"}, created)
+					if _, err := tx.DB().NewQuery("UPDATE events SET created = {:t} WHERE application = {:a} AND to_status = {:s}").
+						Bind(dbx.Params{"t": m[1], "a": app, "s": m[0]}).Execute(); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
 			if rng.IntN(2) == 0 {
 				saveAt(collections.Talks, map[string]any{collections.TalkApplication: app, collections.TalkScheduledAt: due(10),
 					collections.TalkPlace: "会议室", collections.TalkForm: "visit",
