@@ -14,6 +14,7 @@ import (
 
 	"yuetan/collections"
 	"yuetan/deadlines"
+	"yuetan/internal/cli"
 	"yuetan/internal/progressbar"
 	"yuetan/siteurl"
 	"yuetan/workdays"
@@ -22,12 +23,7 @@ import (
 // Command builds `yuetan forms --month YYYY-MM --out DIR`. PocketBase's
 // Execute discards a command's error, so on failure it prints the error,
 // closes the app and ends the process with status 1.
-func Command(app core.App) *cobra.Command {
-	return NewCommand(app, func(code int) {
-		_ = app.ResetBootstrapState()
-		os.Exit(code)
-	})
-}
+func Command(app core.App) *cobra.Command { return NewCommand(app, cli.Exit(app)) }
 
 // NewCommand builds the forms command; exit (nil: none) is called with 1
 // after a failure has been printed, and the error is returned as well.
@@ -38,19 +34,10 @@ func NewCommand(app core.App, exit func(code int)) *cobra.Command {
 		Short: "导出某月全部约谈表格和督查通报（PDF，供纸质归档）",
 		Long: "导出某月所有有办理活动（报送、审核、约谈、反馈等）的约谈申请的全部表格，" +
 			"每份申请一个以编号命名的子目录，另有当月督查通报。每份 PDF 都登记验证码。",
-		Example:      "  yuetan forms --month 2026-11 --out ./归档/2026-11",
-		Args:         cobra.NoArgs,
-		SilenceUsage: true,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			err := runExport(app, cmd, month, out)
-			if err != nil {
-				fmt.Fprintln(cmd.ErrOrStderr(), "错误："+err.Error())
-				if exit != nil {
-					exit(1)
-				}
-			}
-			return err
-		},
+		Example:       "  yuetan forms --month 2026-11 --out ./归档/2026-11",
+		Args:          cobra.NoArgs,
+		SilenceUsage:  true,
+		RunE:          cli.RunE(exit, func(cmd *cobra.Command) error { return runExport(app, cmd, month, out) }),
 		SilenceErrors: true,
 	}
 	cmd.Flags().StringVar(&month, "month", "", "月份，格式 YYYY-MM（必填）")
@@ -69,17 +56,8 @@ func runExport(app core.App, cmd *cobra.Command, month, out string) error {
 	if strings.TrimSpace(out) == "" {
 		return errors.New("请用 --out 指定输出目录")
 	}
-	if !app.IsBootstrapped() {
-		if err := app.Bootstrap(); err != nil {
-			return fmt.Errorf("无法打开数据目录 %s：%w", app.DataDir(), err)
-		}
-	}
-	if _, err := app.FindCollectionByNameOrId(FormPrints); err != nil {
-		// a data dir last served by an older binary: bring the schema up
-		// to date as `serve` would
-		if err := app.RunAllMigrations(); err != nil {
-			return fmt.Errorf("数据库迁移失败：%w", err)
-		}
+	if err := cli.Open(app, FormPrints); err != nil {
+		return err
 	}
 	res, err := Export(app, m, out, cmd.ErrOrStderr(), time.Now())
 	if res != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"yuetan/collections"
+	"yuetan/internal/cli"
 	"yuetan/internal/progressbar"
 	"yuetan/stats"
 )
@@ -19,12 +20,7 @@ import (
 // Command builds `yuetan export --from --to --out`. PocketBase's Execute
 // discards a command's error, so on failure it prints the error, closes
 // the app and ends the process with status 1.
-func Command(app core.App) *cobra.Command {
-	return NewCommand(app, func(code int) {
-		_ = app.ResetBootstrapState()
-		os.Exit(code)
-	})
-}
+func Command(app core.App) *cobra.Command { return NewCommand(app, cli.Exit(app)) }
 
 // NewCommand builds the export command; exit (nil: none) is called with 1
 // after a failure has been printed, and the error is returned as well.
@@ -41,16 +37,7 @@ func NewCommand(app core.App, exit func(code int)) *cobra.Command {
 		Args:          cobra.NoArgs,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			err := runExport(app, cmd, from, to, out, as)
-			if err != nil {
-				fmt.Fprintln(cmd.ErrOrStderr(), "错误："+err.Error())
-				if exit != nil {
-					exit(1)
-				}
-			}
-			return err
-		},
+		RunE:          cli.RunE(exit, func(cmd *cobra.Command) error { return runExport(app, cmd, from, to, out, as) }),
 	}
 	cmd.Flags().StringVar(&from, "from", "", "开始日期 YYYY-MM-DD（含；默认今年1月1日）")
 	cmd.Flags().StringVar(&to, "to", "", "结束日期 YYYY-MM-DD（含；默认今天）")
@@ -70,15 +57,8 @@ func runExport(app core.App, cmd *cobra.Command, from, to, out, as string) error
 	if !strings.EqualFold(filepath.Ext(out), ".xlsx") {
 		return fmt.Errorf("输出文件 %s 应以 .xlsx 结尾", out)
 	}
-	if !app.IsBootstrapped() {
-		if err := app.Bootstrap(); err != nil {
-			return fmt.Errorf("无法打开数据目录 %s：%w", app.DataDir(), err)
-		}
-	}
-	if _, err := app.FindCollectionByNameOrId(collections.Applications); err != nil {
-		if err := app.RunAllMigrations(); err != nil {
-			return fmt.Errorf("数据库迁移失败：%w", err)
-		}
+	if err := cli.Open(app, collections.Applications); err != nil {
+		return err
 	}
 	q := Query{From: start, To: end}
 	if as == "" {

@@ -16,32 +16,15 @@ import (
 	"github.com/spf13/cobra"
 
 	"yuetan/forms"
+	"yuetan/internal/cli"
 )
 
 // Commands returns `yuetan replicate` and `yuetan city-bulletin`.
 // PocketBase's Execute discards a command's error, so on failure they print
 // it, close the app and end the process with status 1.
 func Commands(app core.App) []*cobra.Command {
-	exit := func(code int) {
-		_ = app.ResetBootstrapState()
-		os.Exit(code)
-	}
+	exit := cli.Exit(app)
 	return []*cobra.Command{NewReplicateCommand(app, exit), NewCityBulletinCommand(exit)}
-}
-
-// failing wraps a RunE so an error is printed in Chinese and exit (nil:
-// none) is called with 1; the error is returned as well.
-func failing(exit func(int), run func(cmd *cobra.Command) error) func(*cobra.Command, []string) error {
-	return func(cmd *cobra.Command, _ []string) error {
-		err := run(cmd)
-		if err != nil {
-			fmt.Fprintln(cmd.ErrOrStderr(), "错误："+err.Error())
-			if exit != nil {
-				exit(1)
-			}
-		}
-		return err
-	}
 }
 
 // NewReplicateCommand builds `yuetan replicate`.
@@ -59,7 +42,7 @@ func NewReplicateCommand(app core.App, exit func(int)) *cobra.Command {
 		Args:          cobra.NoArgs,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		RunE: failing(exit, func(cmd *cobra.Command) error {
+		RunE: cli.RunE(exit, func(cmd *cobra.Command) error {
 			if opts.Postgres == "" {
 				opts.Postgres = os.Getenv(EnvPostgres)
 			}
@@ -134,7 +117,7 @@ func NewCityBulletinCommand(exit func(int)) *cobra.Command {
 		Args:          cobra.NoArgs,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		RunE: failing(exit, func(cmd *cobra.Command) error {
+		RunE: cli.RunE(exit, func(cmd *cobra.Command) error {
 			if postgres == "" {
 				postgres = os.Getenv(EnvPostgres)
 			}
