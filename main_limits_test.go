@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"yuetan/demo"
+	"yuetan/internal/testtool"
 )
 
 // startBinary builds and starts the real server (apis.Serve and main's
@@ -22,7 +23,7 @@ import (
 // district; it stops with the test.
 func startBinary(t *testing.T) string {
 	t.Helper()
-	bin := buildBinary(t)
+	bin := testtool.Binary(t)
 	addr := freeAddr(t, "127.0.0.1")
 	// only the start is time-limited: a loaded machine may take long over
 	// the test itself, and the server runs until the test ends

@@ -3,55 +3,26 @@ package main
 import (
 	"bufio"
 	"context"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"yuetan/demo"
+	"yuetan/internal/testtool"
 	"yuetan/internal/texttable"
-)
-
-// The server binary, built once for the package's tests (each runs it on
-// a data dir of its own) and removed by TestMain.
-var (
-	binOnce sync.Once
-	binDir  string
-	binErr  error
 )
 
 // TestMain removes the server binary after the tests.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if binDir != "" {
-		_ = os.RemoveAll(binDir)
-	}
+	testtool.RemoveBinary()
 	os.Exit(code)
-}
-
-// buildBinary builds the server into the temp dir, where PocketBase would
-// switch dev mode on by itself.
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	binOnce.Do(func() {
-		if binDir, binErr = os.MkdirTemp("", "yuetan-bin-*"); binErr != nil {
-			return
-		}
-		if out, err := exec.Command("go", "build", "-o", filepath.Join(binDir, "yuetan"), ".").CombinedOutput(); err != nil {
-			binErr = fmt.Errorf("go build: %w\n%s", err, out)
-		}
-	})
-	if binErr != nil {
-		t.Fatal(binErr)
-	}
-	return filepath.Join(binDir, "yuetan")
 }
 
 func freeAddr(t *testing.T, host string) string {
@@ -126,7 +97,7 @@ func serve(t *testing.T, bin, addr string, args ...string) started {
 // from a binary in the temp dir; --dev turns the SQL on when asked for.
 func TestServeDemoStartMessage(t *testing.T) {
 	t.Parallel()
-	bin := buildBinary(t)
+	bin := testtool.Binary(t)
 	dir := t.TempDir()
 	addr := freeAddr(t, "127.0.0.1")
 	first := serve(t, bin, addr, "--demo", "--dir", dir)
@@ -186,7 +157,7 @@ func TestServeDemoStartMessage(t *testing.T) {
 // and an invalid one stops the server with a Chinese message.
 func TestServePublicURLWarning(t *testing.T) {
 	t.Parallel()
-	bin := buildBinary(t)
+	bin := testtool.Binary(t)
 	dir := t.TempDir()
 	// a superuser first: without one PocketBase's installer saves one from a
 	// goroutine, which may outlive the short serves below and print to stderr

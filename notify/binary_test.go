@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"yuetan/internal/testtool"
 	"yuetan/notify"
 )
 
@@ -28,12 +29,7 @@ func TestServerKilledMidSend(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the server")
 	}
-	bin := filepath.Join(t.TempDir(), "yuetan")
-	build := exec.Command("go", "build", "-o", bin, "yuetan")
-	build.Dir = ".."
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := testtool.Binary(t)
 	dir := t.TempDir()
 	var (
 		mu      sync.Mutex

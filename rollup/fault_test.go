@@ -4,11 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
-	gosync "sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -18,36 +15,9 @@ import (
 
 	"yuetan/collections"
 	"yuetan/internal/pgtest"
+	"yuetan/internal/testtool"
 	"yuetan/rollup"
 )
-
-var (
-	buildOnce gosync.Once
-	binPath   string
-	buildErr  error
-)
-
-// binary builds the yuetan command once per test binary.
-func binary(t testing.TB) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "yuetan-bin-*")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "yuetan")
-		cmd := exec.Command("go", "build", "-o", binPath, "yuetan")
-		cmd.Dir = ".."
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
-}
 
 // bulkIssues inserts n issues (with residents' details) and their feed
 // rows straight into d's database, the way the sync migration backfills.
@@ -185,7 +155,7 @@ func TestKillReplicatorMidBatch(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the yuetan binary")
 	}
-	bin := binary(t)
+	bin := testtool.Binary(t)
 	pg := newDB(t)
 	d := newDistrict(t, "330102")
 	bulkIssues(t, d, 6000, "kla")

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"yuetan/demo"
+	"yuetan/internal/testtool"
 	"yuetan/rollup"
 )
 
@@ -25,7 +26,7 @@ func TestServeReplicatesInBackground(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the yuetan binary")
 	}
-	bin := binary(t)
+	bin := testtool.Binary(t)
 	pg := newDB(t)
 	dir := t.TempDir()
 	l, err := net.Listen("tcp", "127.0.0.1:0")

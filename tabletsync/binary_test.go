@@ -2,44 +2,16 @@ package tabletsync_test
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
-)
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
+	"yuetan/internal/testtool"
 )
-
-// binary builds the yuetan command once per test binary.
-func binary(t testing.TB) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "yuetan-bin-*")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "yuetan")
-		cmd := exec.Command("go", "build", "-o", binPath, "yuetan")
-		cmd.Dir = ".."
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
-}
 
 // server is the yuetan binary serving a data dir on a loopback port.
 type server struct {
@@ -63,7 +35,7 @@ func freeAddr(t testing.TB) string {
 
 func startServer(t testing.TB, dir string) *server {
 	t.Helper()
-	s := &server{t: t, bin: binary(t), dir: dir, addr: freeAddr(t)}
+	s := &server{t: t, bin: testtool.Binary(t), dir: dir, addr: freeAddr(t)}
 	s.start()
 	t.Cleanup(func() { s.kill() })
 	return s
