@@ -43,10 +43,7 @@ func Register(app core.App) error {
 	// in the supervision's own transaction: no notification without its
 	// record, no record without its notifications
 	app.OnRecordCreateExecute(collections.Supervisions).BindFunc(func(e *core.RecordEvent) error {
-		original := e.App
-		defer func() { e.App = original }()
-		return e.App.RunInTransaction(func(tx core.App) error {
-			e.App = tx
+		return savectx.InTransaction(e, func(tx core.App) error {
 			if err := e.Next(); err != nil {
 				return err
 			}

@@ -8,6 +8,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"yuetan/collections"
+	"yuetan/savectx"
 	"yuetan/workflow"
 )
 
@@ -85,10 +86,7 @@ func checkDuplicate(e *core.RecordEvent) error {
 // followOriginal writes the issue with its original's application and
 // status, and its own duplicates after it, in one transaction.
 func followOriginal(e *core.RecordEvent) error {
-	original := e.App
-	defer func() { e.App = original }()
-	return e.App.RunInTransaction(func(tx core.App) error {
-		e.App = tx
+	return savectx.InTransaction(e, func(tx core.App) error {
 		rec := e.Record
 		if id := rec.GetString(collections.IssueDuplicateOf); id != "" {
 			o, err := tx.FindRecordById(collections.Issues, id)

@@ -113,10 +113,7 @@ func executePlan(e *core.RecordEvent) error {
 	if p == nil {
 		return e.Next()
 	}
-	original := e.App
-	defer func() { e.App = original }()
-	return e.App.RunInTransaction(func(tx core.App) error {
-		e.App = tx
+	return savectx.InTransaction(e, func(tx core.App) error {
 		for _, s := range p.seen {
 			if err := s.stillSo(tx); err != nil {
 				return err

@@ -142,3 +142,15 @@ func Origin(ctx context.Context, rec *core.Record) string {
 	}
 	return ""
 }
+
+// InTransaction runs fn in one transaction with e.App set to it, so the
+// rest of the save (fn calls e.Next()) and whatever fn writes beside it
+// commit or fail together; e.App is the caller's again afterwards.
+func InTransaction(e *core.RecordEvent, fn func(tx core.App) error) error {
+	original := e.App
+	defer func() { e.App = original }()
+	return e.App.RunInTransaction(func(tx core.App) error {
+		e.App = tx
+		return fn(tx)
+	})
+}

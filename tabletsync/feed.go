@@ -14,6 +14,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/hook"
 
 	"yuetan/collections"
+	"yuetan/savectx"
 	"yuetan/tabletsync/wire"
 )
 
@@ -33,10 +34,7 @@ func bindFeed(app core.App, n *nudger) {
 			if !Synced(e.Record.Collection().Name) {
 				return e.Next()
 			}
-			original := e.App
-			defer func() { e.App = original }()
-			return e.App.RunInTransaction(func(tx core.App) error {
-				e.App = tx
+			return savectx.InTransaction(e, func(tx core.App) error {
 				if err := e.Next(); err != nil {
 					return err
 				}
