@@ -10,6 +10,7 @@ func bindMiddlewares(r *router.Router[*core.RequestEvent]) {
 	r.BindFunc(securityHeaders)
 	r.Bind(chineseErrors)
 	r.Bind(rateLimitChinese)
+	r.Bind(listHintsHandler)
 }
 
 // securityHeaders adds the hardening headers PocketBase v0.39 lacks.

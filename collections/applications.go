@@ -80,6 +80,12 @@ const (
 // ImageBudgets): an A4 page scanned at 600 dpi is 35 megapixels.
 const AppSignedScanMaxPixels = 40_000_000
 
+// Indexes that find a leader's and a handling unit's applications.
+const (
+	AppTargetLeaderIndex = "idx_applications_target_leader"
+	AppHandlingUnitIndex = "idx_applications_handling_unit"
+)
+
 // Applicant kinds (the vocabulary is workflow.ApplicantKinds).
 const (
 	ApplicantCommunity   = workflow.ApplicantCommunity
@@ -157,6 +163,10 @@ func NewApplications() *core.Collection {
 	c.AddIndex("idx_applications_street", false, AppStreet, "")
 	c.AddIndex("idx_applications_status", false, AppStatus, "")
 	c.AddIndex("idx_applications_assigned_leader", false, AppAssignedLeader, "")
+	// a leader's and a handling unit's lists (and the lists of what hangs on
+	// their applications) are found through these: ListIndexes
+	c.AddIndex(AppTargetLeaderIndex, false, AppTargetLeader, "")
+	c.AddIndex(AppHandlingUnitIndex, false, AppHandlingUnit, "")
 	read := rule(readsApplication("")...)
 	c.ListRule, c.ViewRule = read, read
 	c.CreateRule = rule(and(roleIs(RoleCommunityStaff), "@request.body.community = @request.auth.org"))

@@ -19,6 +19,9 @@ const (
 	EvNote             = "note"
 )
 
+// EventsCreatedIndex finds a period's events.
+const EventsCreatedIndex = "idx_events_created"
+
 // NewEvents builds events: read by those who may read the application
 // (grid workers aside);
 // written only by the server; no API may update or delete one.
@@ -37,6 +40,8 @@ func NewEvents() *core.Collection {
 	)
 	timestamps(c)
 	c.AddIndex("idx_events_application", false, EvApplication+", "+FieldCreated, "")
+	// the figures read a period's moves
+	c.AddIndex(EventsCreatedIndex, false, FieldCreated, "")
 	// an event tells the application's story (the street's notes included):
 	// exactly those who may read the application read it, grid workers aside
 	read := rule(readsApplication("application.", RoleCommunityStaff, RoleStreetReviewer,

@@ -36,6 +36,9 @@ const (
 // IssueDuplicateOfIndex finds an original's duplicates.
 const IssueDuplicateOfIndex = "idx_issues_duplicate_of"
 
+// IssueCollectedIndex finds a period's issues of a kind.
+const IssueCollectedIndex = "idx_issues_kind_collected_at"
+
 // Issue statuses.
 const (
 	IssueOpen          = "open"
@@ -84,6 +87,8 @@ func NewIssues() *core.Collection {
 	c.AddIndex("idx_issues_community", false, IssueCommunity, "")
 	c.AddIndex("idx_issues_application", false, IssueApplication, "")
 	c.AddIndex(IssueDuplicateOfIndex, false, IssueDuplicateOf, "")
+	// the figures count a period's problems and suggestions
+	c.AddIndex(IssueCollectedIndex, false, IssueKind+", "+IssueCollectedAt, "")
 	read := rule(append([]string{
 		and(communityRoles, "community = @request.auth.org"),
 		and(roleIs(RoleStreetReviewer), "community.parent = @request.auth.org"),

@@ -19,6 +19,9 @@ const (
 	MeetingTitle     = "title"
 )
 
+// MeetingHeldOnIndex finds a period's meetings.
+const MeetingHeldOnIndex = "idx_meetings_held_on"
+
 // NewMeetings builds meetings: the community's own grid workers and staff
 // write them; the street above, the working group and supervisors read them.
 func NewMeetings() *core.Collection {
@@ -33,6 +36,7 @@ func NewMeetings() *core.Collection {
 	)
 	timestamps(c)
 	c.AddIndex("idx_meetings_community", false, MeetingCommunity, "")
+	c.AddIndex(MeetingHeldOnIndex, false, MeetingHeldOn, "") // the figures count a period's
 	read := rule(
 		and(communityRoles, "community = @request.auth.org"),
 		and(roleIs(RoleStreetReviewer), "community.parent = @request.auth.org"),

@@ -13,6 +13,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/subscriptions"
 
 	"yuetan/collections"
+	"yuetan/listrule"
 )
 
 // Collections lists the collections holding personal fields.
@@ -26,16 +27,13 @@ func Collections() []string {
 	return out
 }
 
-// listPattern is the route of PocketBase's records list API.
-const listPattern = http.MethodGet + " /api/collections/{collection}/records"
-
 // checkedKey marks a list request whose filter and sort were checked.
 const checkedKey = "yuetan.privacy.checked"
 
 // GuardList is a router middleware: it checks a records list request's
 // filter and sort before PocketBase builds and runs the query.
 func GuardList(e *core.RequestEvent) error {
-	if e.Request.Pattern != listPattern {
+	if e.Request.Pattern != listrule.ListRoute {
 		return e.Next()
 	}
 	coll, err := e.App.FindCachedCollectionByNameOrId(e.Request.PathValue("collection"))

@@ -11,6 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
+	"yuetan/listrule"
 	"yuetan/tabletsync/wire"
 )
 
@@ -53,7 +54,7 @@ func (v *visibility) rule(name string) (listRule, error) {
 	case v.auth.IsSuperuser():
 		r.rule = types.Pointer("")
 	case coll.ListRule != nil && *coll.ListRule != "":
-		text, always, never, ok := specialize(*coll.ListRule, v.auth)
+		text, always, never, ok := listrule.Specialize(*coll.ListRule, v.auth)
 		switch {
 		case !ok:
 		case always:

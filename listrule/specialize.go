@@ -1,4 +1,4 @@
-package tabletsync
+package listrule
 
 import (
 	"strings"
@@ -7,18 +7,18 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 )
 
-// specialize rewrites an API rule for one caller: "@request.auth.<field>"
+// Specialize rewrites an API rule for one caller: "@request.auth.<field>"
 // becomes the caller's value (a non-empty single text, select or relation
 // value), comparisons of two literals become true or false, and the
 // branches they decide are dropped. The rule then means the same for that
 // caller, but SQLite no longer evaluates the other roles' branches (and
 // PocketBase no longer joins what only they read) on every row a pull
-// looks at. always/never report a rule that became constant. ok is false
-// when the rule has something this does not rewrite (functions); use it
-// unchanged then.
-func specialize(rule string, auth *core.Record) (out string, always, never, ok bool) {
+// looks at. A guest (nil auth) has every value empty. always/never report
+// a rule that became constant. ok is false when the rule has something
+// this does not rewrite (functions); use it unchanged then.
+func Specialize(rule string, auth *core.Record) (out string, always, never, ok bool) {
 	groups, err := fexpr.Parse(rule)
-	if err != nil || auth == nil {
+	if err != nil {
 		return rule, false, false, false
 	}
 	s := specializer{auth: auth, ok: true}
@@ -144,9 +144,20 @@ func (s *specializer) groups(gs []fexpr.ExprGroup) (truth, string) {
 }
 
 func (s *specializer) expr(e fexpr.Expr) (truth, string) {
-	l, r := s.token(e.Left), s.token(e.Right)
+	l, lEmpty := s.token(e.Left)
+	r, rEmpty := s.token(e.Right)
 	if !s.ok {
 		return unknown, ""
+	}
+	// an empty value of the caller's is decided only against a literal:
+	// "" = "x" is false in SQL as here (a guest's role checks, say)
+	if eqOrNeq := e.Op == fexpr.SignEq || e.Op == fexpr.SignNeq; eqOrNeq {
+		if lEmpty && r.Type == fexpr.TokenText {
+			l = fexpr.Token{Type: fexpr.TokenText}
+		}
+		if rEmpty && l.Type == fexpr.TokenText {
+			r = fexpr.Token{Type: fexpr.TokenText}
+		}
 	}
 	if l.Type == fexpr.TokenText && r.Type == fexpr.TokenText {
 		switch e.Op {
@@ -165,19 +176,24 @@ func (s *specializer) expr(e fexpr.Expr) (truth, string) {
 	return unknown, tokenText(l) + " " + string(e.Op) + " " + tokenText(r)
 }
 
-// token substitutes the caller's own field values.
-func (s *specializer) token(t fexpr.Token) fexpr.Token {
+// token substitutes the caller's own field values; empty reports a
+// single value of the caller's that is empty (left as it is: PocketBase
+// compares empty values with COALESCE and NULL).
+func (s *specializer) token(t fexpr.Token) (_ fexpr.Token, empty bool) {
 	switch t.Type {
 	case fexpr.TokenFunction:
 		s.ok = false
-		return t
+		return t, false
 	case fexpr.TokenIdentifier:
 	default:
-		return t
+		return t, false
 	}
 	name, found := strings.CutPrefix(t.Literal, "@request.auth.")
 	if !found || strings.ContainsAny(name, ".:") {
-		return t
+		return t, false
+	}
+	if s.auth == nil {
+		return t, true // a guest: PocketBase reads every auth field as empty
 	}
 	var v string
 	if name == core.FieldNameId {
@@ -187,21 +203,21 @@ func (s *specializer) token(t fexpr.Token) fexpr.Token {
 		case *core.TextField:
 		case *core.SelectField:
 			if f.IsMultiple() {
-				return t
+				return t, false
 			}
 		case *core.RelationField:
 			if f.IsMultiple() {
-				return t
+				return t, false
 			}
 		default:
-			return t
+			return t, false
 		}
 		v = s.auth.GetString(name)
 	}
 	if v == "" {
-		return t // PocketBase compares empty values with COALESCE: leave it to it
+		return t, true
 	}
-	return fexpr.Token{Type: fexpr.TokenText, Literal: v}
+	return fexpr.Token{Type: fexpr.TokenText, Literal: v}, false
 }
 
 func tokenText(t fexpr.Token) string {

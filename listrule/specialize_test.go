@@ -1,4 +1,4 @@
-package tabletsync
+package listrule
 
 import (
 	"testing"
@@ -30,7 +30,11 @@ func TestSpecialize(t *testing.T) {
 		{"leader keeps the joins it needs", issues, user("leader", "lead"),
 			`(application.target_leader = "u1" || application.assigned_leader = "u1") && application.assigned_leader != ""`, false, false, true},
 		{"another role sees nothing", issues, user("nobody", "x"), "", false, true, true},
-		{"an empty role is left to PocketBase", `@request.auth.role = "a"`, user("", ""), `@request.auth.role = "a"`, false, false, true},
+		{"an empty role is no role", `@request.auth.role = "a"`, user("", ""), "", false, true, true},
+		{"a guest has no role", issues, nil, "", false, true, true},
+		{"a guest is not signed in", `@request.auth.id != ""`, nil, "", false, true, true},
+		{"an empty value against a field is left to PocketBase", `community = @request.auth.org || @request.auth.org ~ "x"`, nil,
+			`community = @request.auth.org || @request.auth.org ~ "x"`, false, false, true},
 		{"empty org is left to PocketBase", `community = @request.auth.org`, user("community_staff", ""), `community = @request.auth.org`, false, false, true},
 		{"precedence: && before ||", `@request.auth.role = "a" && x = 1 || y = 2`, user("b", "o"), `y = 2`, false, false, true},
 		{"nested groups", `(@request.auth.role = "b" || z = 3) && (y = 2 || @request.auth.role = "c")`, user("b", "o"), `y = 2`, false, false, true},
@@ -40,7 +44,7 @@ func TestSpecialize(t *testing.T) {
 		{"functions are not rewritten", `geoDistance(1, 2, 3, 4) < 5`, user("b", "o"), "", false, false, false},
 	}
 	for _, c := range cases {
-		got, always, never, ok := specialize(c.rule, c.auth)
+		got, always, never, ok := Specialize(c.rule, c.auth)
 		if ok != c.rewrote || always != c.always || never != c.never || (ok && !always && !never && got != c.want) {
 			t.Errorf("%s:\n got %q always=%v never=%v ok=%v\nwant %q always=%v never=%v ok=%v", c.name, got, always, never, ok, c.want, c.always, c.never, c.rewrote)
 		}
