@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -188,7 +189,7 @@ func parseTime(s string) time.Time {
 
 // Compute returns the figures for q as of now.
 func Compute(app core.App, cal *workdays.Calendar, q Query, now time.Time) (*Figures, error) {
-	return compute(app.DB(), app, cal, q, now)
+	return compute(app.DB(), app, cal, q, now, population(q))
 }
 
 // ComputeDB returns the district's own figures (as if q.District and
@@ -197,7 +198,7 @@ func Compute(app core.App, cal *workdays.Calendar, q Query, now time.Time) (*Fig
 // roll-up's figures views), so the definitions live once.
 func ComputeDB(db dbx.Builder, cal *workdays.Calendar, q Query, now time.Time) (*Figures, error) {
 	q.District, q.Work = true, true
-	return compute(db, nil, cal, q, now)
+	return compute(db, nil, cal, q, now, population(q))
 }
 
 // span is when an application first and last entered one status.
@@ -230,18 +231,18 @@ func (m moves) resolvedIn(from, to time.Time) bool {
 	return !first.IsZero() && !first.Before(from) && first.Before(to)
 }
 
-// compute reads the figures from db; app applies the applications list
-// rule for q.Viewer unless q.District.
-func compute(db dbx.Builder, app core.App, cal *workdays.Calendar, q Query, now time.Time) (*Figures, error) {
+// compute reads the figures from db of the applications in pop; app
+// applies the applications list rule for q.Viewer unless q.District.
+func compute(db dbx.Builder, app core.App, cal *workdays.Calendar, q Query, now time.Time, pop dbx.Expression) (*Figures, error) {
 	f := &Figures{From: workdays.FormatDate(q.From), To: workdays.FormatDate(q.To.Add(-time.Second)),
 		AsOf: now.UTC().Format(time.RFC3339), District: q.District || q.Work,
 		InProgress: map[string]int{}, OnTime: map[string]Rate{}, Definitions: Definitions}
 	params := dbx.Params{"from": q.From.UTC().Format("2006-01-02 15:04:05.000Z"), "to": q.To.UTC().Format("2006-01-02 15:04:05.000Z")}
-	rows, err := applications(db, app, q)
+	rows, err := applications(db, app, q, pop)
 	if err != nil {
 		return nil, err
 	}
-	trail, err := events(db)
+	trail, err := events(db, pop)
 	if err != nil {
 		return nil, err
 	}
@@ -451,7 +452,7 @@ func DaysLate(cal *workdays.Calendar, due, now time.Time) int {
 // the applications list rule lets the viewer see (the district's: all).
 // The rule is the collection's own, applied as the list API applies it:
 // the figures never count an application the viewer could not open.
-func applications(db dbx.Builder, app core.App, q Query) ([]appRow, error) {
+func applications(db dbx.Builder, app core.App, q Query, pop dbx.Expression) ([]appRow, error) {
 	const a = collections.Applications
 	sel := db.Select(a+".id", a+".serial", a+".subject", a+".status", a+".community", a+".street",
 		a+".assigned_leader", a+".handling_unit",
@@ -464,6 +465,7 @@ func applications(db dbx.Builder, app core.App, q Query) ([]appRow, error) {
 	for _, c := range clockColumns() {
 		sel.AndSelect(a + "." + c)
 	}
+	sel.AndWhere(pop)
 	if !q.District {
 		if err := listrule.Narrow(app, sel, a, q.Viewer); err != nil {
 			return nil, err
@@ -497,17 +499,48 @@ func rowOf(m dbx.NullStringMap) appRow {
 	return r
 }
 
-// events reads the audit trail: for each application and status, when it
-// first and last entered it.
-func events(db dbx.Builder) (map[string]moves, error) {
+// settled is how long before a period an application must have last
+// changed to be left out of it: an event is written in the transaction of
+// its move, a few milliseconds from the record's updated time.
+const settled = time.Minute
+
+// population selects the applications a period's figures may count (see
+// applications): every open one, and every other changed since shortly
+// before the period began. One left out is closed (解决, 街道已解决, 不予受理 or
+// 销号) and has not changed since before the period: it moved in none of
+// it and has no stage open in it, so no figure of the period counts it.
+// It keeps the figures' cost with the period, not with the years behind
+// it (idx_applications_status, idx_applications_updated).
+func population(q Query) dbx.Expression {
+	var open []string
+	for _, s := range append([]string{""}, workflow.Statuses...) {
+		if workflow.Open(s) {
+			open = append(open, "'"+s+"'") // the workflow's own values: no quotes in them
+		}
+	}
+	since := q.From.Add(-settled).UTC().Format("2006-01-02 15:04:05.000Z")
+	const a = collections.Applications
+	return dbx.NewExp("("+a+".status IN ("+strings.Join(open, ", ")+") OR "+a+".updated >= {:settledSince})",
+		dbx.Params{"settledSince": since})
+}
+
+// events reads the audit trail of the applications in pop: for each
+// application and status, when it first and last entered it.
+func events(db dbx.Builder, pop dbx.Expression) (map[string]moves, error) {
 	var rows []struct {
 		Application string `db:"application"`
 		To          string `db:"to_status"`
 		First       string `db:"first"`
 		Last        string `db:"last"`
 	}
+	// the applications first (their population's indexes), then theirs
+	// (idx_events_application)
+	const a = collections.Applications
+	params := dbx.Params{}
+	in := pop.Build(nil, params)
 	err := db.NewQuery(`SELECT application, to_status, MIN(created) AS first, MAX(created) AS last
-		FROM events WHERE application != '' AND to_status != '' GROUP BY application, to_status`).All(&rows)
+		FROM events WHERE to_status != '' AND application IN (SELECT ` + a + `.id FROM ` + a + ` WHERE ` + in + `)
+		GROUP BY application, to_status`).Bind(params).All(&rows)
 	if err != nil {
 		return nil, fmt.Errorf("stats events: %w", err)
 	}

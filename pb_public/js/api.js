@@ -180,13 +180,34 @@ export function qs(params) {
   return s ? "?" + s : "";
 }
 
-/** Lists every record of a collection matching filter (all pages). */
+/** Quotes a value for a PocketBase filter. */
+const filterText = (v) => '"' + String(v).replaceAll("\\", "\\\\").replaceAll('"', '\\"') + '"';
+
+/**
+ * Lists every record of a collection matching filter. Pages are keyset
+ * pages: ordered by the sort field (one, "-" for descending, or none) and
+ * then id, each asking for what comes after the last record read, so every
+ * page costs the same however many came before it (an OFFSET page reads
+ * and skips every earlier row: reading everything grew with its square).
+ */
 export async function listAll(collection, { filter = "", sort = "", expand = "", fields = "", perPage = 500 } = {}) {
+  const desc = sort.startsWith("-");
+  const key = sort.replace(/^[-+]/, "");
+  if (sort.includes(",")) throw new Error("listAll: one sort field");
+  const order = key ? `${sort},id` : "id";
+  const want = fields ? [...new Set([...fields.split(","), "id", ...(key ? [key] : [])])].join(",") : "";
   const out = [];
-  for (let page = 1; ; page++) {
-    const r = await get(`/api/collections/${collection}/records` + qs({ page, perPage, filter, sort, expand, fields, skipTotal: 1 }));
+  for (let last = null; ; ) {
+    let after = "";
+    if (last) {
+      const id = `id > ${filterText(last.id)}`;
+      after = key ? `(${key} ${desc ? "<" : ">"} ${filterText(last[key])} || (${key} = ${filterText(last[key])} && ${id}))` : id;
+    }
+    const where = [filter && `(${filter})`, after].filter(Boolean).join(" && ");
+    const r = await get(`/api/collections/${collection}/records` + qs({ perPage, filter: where, sort: order, expand, fields: want, skipTotal: 1 }));
     out.push(...r.items);
     if (r.items.length < perPage) return out;
+    last = r.items[r.items.length - 1];
   }
 }
 
