@@ -278,7 +278,7 @@ func newLatencyEnv(b *testing.B, n int) *latencyEnv {
 // round makes 100 new changes (edits of issues the staff member sees, saved
 // with every hook) and times a pull of them from the cursor before them.
 func (l *latencyEnv) round(b *testing.B) time.Duration {
-	cursor := tabletsync.Cursor{Session: l.session, Seq: int64(maxSeq(b, l.env))}.String()
+	cursor := tabletsync.CursorAt(l.env.App, l.session, int64(maxSeq(b, l.env)))
 	ctx := savectx.WithActor(context.Background(), savectx.System)
 	for i := 0; i < 100; i++ {
 		rec, err := l.env.App.FindRecordById(collections.Issues, l.pool[l.next%len(l.pool)])

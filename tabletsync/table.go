@@ -85,6 +85,7 @@ const (
 	tableSessions  = "_sync_sessions"
 	tableHeld      = "_sync_held"
 	tableMeta      = "_sync_meta"
+	tableEpochs    = "_sync_epochs" // see pb_migrations/1764001400_sync_epochs.go
 )
 
 // inList is "column IN (values)" with the values as one JSON parameter: a

@@ -25,6 +25,15 @@ const (
 
 	// Topic is the realtime topic tablets subscribe to for nudges.
 	Topic = "sync"
+
+	// CodeResync is the error code (under "cursor") of a 409 that asks the
+	// tablet to sync again from an empty cursor.
+	CodeResync = "resync_required"
+	// CodeServerRestored is the error code (under "restore") of a 409 for
+	// a cursor of a lineage the server has lost (it was restored from a
+	// backup): besides syncing again, the tablet pushes again the
+	// acknowledged mutations it keeps.
+	CodeServerRestored = "server_restored"
 )
 
 // Change operations in the feed and in a pull.
