@@ -15,8 +15,8 @@ import (
 
 // service holds the sync API's state for one app.
 type service struct {
-	app   core.App
-	nudge *nudger
+	app    core.App
+	nudge  *nudger
 	snaps  snapshots // initial syncs' visible lists, by pull session
 	held   heldWriter
 	epochs epochs // this process's epoch of the feed
