@@ -152,3 +152,6 @@ func NewID() string {
 	}
 	return string(b)
 }
+
+// Token returns the auth token the tablet sends.
+func (c *Client) Token() string { return c.token }
