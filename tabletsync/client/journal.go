@@ -79,6 +79,18 @@ func restoredAnswer(err error) bool {
 	return json.Unmarshal([]byte(ae.Body), &body) == nil && body.Data["restore"].Code == wire.CodeServerRestored
 }
 
+// cursorRefused reports whether err is a 400 about the cursor sent.
+func cursorRefused(err error) bool {
+	var ae *apiError
+	if !errors.As(err, &ae) || ae.Status != http.StatusBadRequest {
+		return false
+	}
+	var body struct {
+		Data map[string]any `json:"data"`
+	}
+	return json.Unmarshal([]byte(ae.Body), &body) == nil && body.Data["cursor"] != nil
+}
+
 // serverRestored queues the journal again (frozen: sent as it was), drops
 // the cursor (the next pull is a full one) and leaves the user a notice.
 func (c *Client) serverRestored() error {

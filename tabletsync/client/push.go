@@ -61,6 +61,14 @@ func (c *Client) Push(ctx context.Context) (PushStats, error) {
 			return err
 		})
 		st.Requests++
+		if cursor != "" && cursorRefused(err) {
+			// a cursor this server did not issue: the push goes without it
+			// (the pull starts over)
+			if err := c.setMeta("cursor", ""); err != nil {
+				return st, err
+			}
+			continue
+		}
 		if cursor != "" && restoredAnswer(err) {
 			// the server lost what this tablet's cursor has seen: the
 			// journal goes out again (first: it is older), then a full pull
