@@ -95,7 +95,7 @@ func (s *service) readPage(e *core.RequestEvent, auth *core.Record, cur Cursor, 
 		return nil, err
 	}
 	after := cur.Seq
-	vis := newVisibility(app, auth)
+	vis := newVisibility(app, auth, cur.Session)
 	snap := s.snaps.get(cur.Session)
 	if snap == nil && !holds && hi-after >= snapshotMinRange {
 		if snap, err = listVisible(vis, after, hi); err != nil {
@@ -153,6 +153,9 @@ func (s *service) readPage(e *core.RequestEvent, auth *core.Record, cur Cursor, 
 	}
 	out.More = after < hi
 	if err := loadRecords(app, out, listed); err != nil {
+		return nil, err
+	}
+	if err := addReferenced(app, vis, out); err != nil {
 		return nil, err
 	}
 	if err := finishChanges(e, out.Changes); err != nil {
