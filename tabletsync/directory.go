@@ -147,7 +147,7 @@ func addReferenced(app core.App, vis *visibility, out *PullResponse) error {
 				args[i] = r.Id
 			}
 			var rows []seqRow
-			if err := app.DB().Select("record AS id", "seq").From("{{"+tableChanges+"}} INDEXED BY _sync_changes_record").
+			if err := app.DB().Select("record AS id", "seq").From("{{" + tableChanges + "}} INDEXED BY _sync_changes_record").
 				Where(dbx.HashExp{"collection": name}).AndWhere(inList("record", args)).All(&rows); err != nil {
 				return fmt.Errorf("referenced %s: %w", name, err)
 			}
