@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"strconv"
 	"sync"
@@ -142,7 +143,7 @@ func raiseFeed(app core.App, to int64) error {
 // errLost is the 409 for a cursor of a lineage this server has lost.
 func errLost() error {
 	msg := "服务器已从备份恢复，本机的同步位置晚于服务器现有的数据：将重新完整同步，并重新上传本机保留的已提交修改。"
-	return router.NewApiError(409, msg, validation.Errors{
+	return router.NewApiError(http.StatusConflict, msg, validation.Errors{
 		"cursor":  validation.NewError(wire.CodeResync, msg),
 		"restore": validation.NewError(wire.CodeServerRestored, msg),
 	})
