@@ -282,12 +282,17 @@ func newLatencyEnv(b *testing.B, n int) *latencyEnv {
 		b.Fatal(err)
 	}
 	id, _ := res.LastInsertId()
-	return &latencyEnv{env: env, session: id, pool: pool}
+	l := &latencyEnv{env: env, session: id, pool: pool}
+	// a first round hands the session the orgs and users the issues
+	// reference (an initial sync would have): the timed rounds carry the
+	// 100 changes alone
+	l.round(b, false)
+	return l
 }
 
 // round makes 100 new changes (edits of issues the staff member sees, saved
 // with every hook) and times a pull of them from the cursor before them.
-func (l *latencyEnv) round(b *testing.B) time.Duration {
+func (l *latencyEnv) round(b *testing.B, exact bool) time.Duration {
 	cursor := tabletsync.CursorAt(l.env.App, l.session, int64(maxSeq(b, l.env)))
 	ctx := savectx.WithActor(context.Background(), savectx.System)
 	for i := 0; i < 100; i++ {
@@ -304,7 +309,7 @@ func (l *latencyEnv) round(b *testing.B) time.Duration {
 	start := time.Now()
 	page := pullPage(b, l.env, staffEmail, cursor, 500)
 	d := time.Since(start)
-	if len(page.Changes) != 100 || page.More {
+	if (exact && len(page.Changes) != 100) || len(page.Changes) < 100 || page.More {
 		b.Fatalf("pull after 100 changes: %d changes, more=%v", len(page.Changes), page.More)
 	}
 	return d
@@ -321,11 +326,11 @@ func BenchmarkPullLatency10kVs1M(b *testing.B) {
 	iter := 0
 	for b.Loop() {
 		if iter%2 == 0 {
-			ts = append(ts, small.round(b))
-			tl = append(tl, large.round(b))
+			ts = append(ts, small.round(b, true))
+			tl = append(tl, large.round(b, true))
 		} else {
-			tl = append(tl, large.round(b))
-			ts = append(ts, small.round(b))
+			tl = append(tl, large.round(b, true))
+			ts = append(ts, small.round(b, true))
 		}
 		iter++
 	}
