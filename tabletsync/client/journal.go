@@ -113,8 +113,12 @@ func (c *Client) serverRestored() error {
 		return err
 	}
 	if pruned.Valid && pruned.Int64 > 0 {
-		msg += fmt.Sprintf("本机只保留 %d 天内确认的修改：%s 之前确认的修改如被服务器丢失，无法自动补传，请与管理员核对。",
-			int(c.keep()/(24*time.Hour)), time.UnixMilli(pruned.Int64).Format("2006-01-02 15:04"))
+		keep := fmt.Sprintf("%d 天", int(c.keep()/(24*time.Hour)))
+		if c.keep() < 24*time.Hour {
+			keep = c.keep().String()
+		}
+		msg += fmt.Sprintf("本机只保留 %s内确认的修改：%s 之前确认的修改如被服务器丢失，无法自动补传，请与管理员核对。",
+			keep, time.UnixMilli(pruned.Int64).Format("2006-01-02 15:04"))
 	} else {
 		msg += "本机保留了全部已确认的修改。"
 	}
