@@ -119,15 +119,18 @@ func genIssues(b *testing.B, env *testenv.Env, n int, community string, want int
 }
 
 // pullRaw pulls from cursor until more is false, decoding records as raw
-// JSON (as the list baseline does), and returns the records and the cursor.
+// JSON (as the list baseline does), and returns the records (but orgs and
+// users: a pull hands out their directories, not the whole list, see
+// TestPullScopeMatchesListAPI) and the cursor.
 func pullRaw(b *testing.B, env *testenv.Env, email, cursor string) (int, string) {
 	n := 0
 	for {
 		res := call(b, env, http.MethodGet, "/api/sync/pull?limit=500&cursor="+cursor, email, nil, schemaNow, "")
 		var page struct {
 			Changes []struct {
-				Op     string          `json:"op"`
-				Record json.RawMessage `json:"record"`
+				Collection string          `json:"collection"`
+				Op         string          `json:"op"`
+				Record     json.RawMessage `json:"record"`
 			} `json:"changes"`
 			Cursor string `json:"cursor"`
 			More   bool   `json:"more"`
@@ -135,19 +138,26 @@ func pullRaw(b *testing.B, env *testenv.Env, email, cursor string) (int, string)
 		if res.Status != http.StatusOK || json.Unmarshal(res.Body, &page) != nil {
 			b.Fatalf("pull: %s", res)
 		}
-		n += len(page.Changes)
+		for _, c := range page.Changes {
+			if !directory(c.Collection) {
+				n++
+			}
+		}
 		if cursor = page.Cursor; !page.More {
 			return n, cursor
 		}
 	}
 }
 
-// listRaw reads what email may list of every synced collection the way
-// the JS SDK's getFullList does (perPage=500, skipTotal=1, page after
-// page), with an optional filter.
+// listRaw reads what email may list of every synced collection (but orgs
+// and users, as pullRaw) the way the JS SDK's getFullList does
+// (perPage=500, skipTotal=1, page after page), with an optional filter.
 func listRaw(b *testing.B, env *testenv.Env, email, filter string) int {
 	n := 0
 	for _, e := range tabletsync.Table {
+		if e.Directory != "" {
+			continue
+		}
 		for page := 1; ; page++ {
 			url := fmt.Sprintf("/api/collections/%s/records?perPage=500&page=%d&skipTotal=1", e.Collection, page)
 			if filter != "" {
@@ -272,13 +282,18 @@ func newLatencyEnv(b *testing.B, n int) *latencyEnv {
 		b.Fatal(err)
 	}
 	id, _ := res.LastInsertId()
-	return &latencyEnv{env: env, session: id, pool: pool}
+	l := &latencyEnv{env: env, session: id, pool: pool}
+	// a first round hands the session the orgs and users the issues
+	// reference (an initial sync would have): the timed rounds carry the
+	// 100 changes alone
+	l.round(b, false)
+	return l
 }
 
 // round makes 100 new changes (edits of issues the staff member sees, saved
 // with every hook) and times a pull of them from the cursor before them.
-func (l *latencyEnv) round(b *testing.B) time.Duration {
-	cursor := tabletsync.Cursor{Session: l.session, Seq: int64(maxSeq(b, l.env))}.String()
+func (l *latencyEnv) round(b *testing.B, exact bool) time.Duration {
+	cursor := tabletsync.CursorAt(l.env.App, l.session, int64(maxSeq(b, l.env)))
 	ctx := savectx.WithActor(context.Background(), savectx.System)
 	for i := 0; i < 100; i++ {
 		rec, err := l.env.App.FindRecordById(collections.Issues, l.pool[l.next%len(l.pool)])
@@ -294,7 +309,7 @@ func (l *latencyEnv) round(b *testing.B) time.Duration {
 	start := time.Now()
 	page := pullPage(b, l.env, staffEmail, cursor, 500)
 	d := time.Since(start)
-	if len(page.Changes) != 100 || page.More {
+	if (exact && len(page.Changes) != 100) || len(page.Changes) < 100 || page.More {
 		b.Fatalf("pull after 100 changes: %d changes, more=%v", len(page.Changes), page.More)
 	}
 	return d
@@ -311,11 +326,11 @@ func BenchmarkPullLatency10kVs1M(b *testing.B) {
 	iter := 0
 	for b.Loop() {
 		if iter%2 == 0 {
-			ts = append(ts, small.round(b))
-			tl = append(tl, large.round(b))
+			ts = append(ts, small.round(b, true))
+			tl = append(tl, large.round(b, true))
 		} else {
-			tl = append(tl, large.round(b))
-			ts = append(ts, small.round(b))
+			tl = append(tl, large.round(b, true))
+			ts = append(ts, small.round(b, true))
 		}
 		iter++
 	}

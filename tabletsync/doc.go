@@ -2,7 +2,11 @@
 // grid workers and community staff carry door to door: a change feed every
 // write lands in atomically, a scoped pull, an idempotent push that runs
 // every mutation through the same rules as REST and answers per mutation,
-// field-by-field merging of stale edits, and a realtime nudge.
+// field-by-field merging of stale edits, and a realtime nudge. Cursors
+// carry the server's epoch, so a server restored from a backup tells the
+// tablets that saw what it lost to start over and push it again
+// (epoch.go); orgs and users travel as the directory each caller needs
+// (directory.go).
 //
 //	GET  /api/sync/pull?cursor=C&limit=N   changes after C, scoped to the caller
 //	POST /api/sync/push                    mutations, one result each, in order

@@ -48,3 +48,12 @@ func CreateChecker(app core.App, auth *core.Record) func(collection, id string, 
 		return ok, err
 	}
 }
+
+// CursorAt returns the cursor of session at seq in app's current epoch.
+func CursorAt(app core.App, session, seq int64) string {
+	epoch, err := app.Store().Get(serviceKey).(*service).epoch()
+	if err != nil {
+		panic(err)
+	}
+	return Cursor{Epoch: epoch, Session: session, Seq: seq, Mark: seq}.String()
+}

@@ -83,7 +83,8 @@ func isValidationErrors(err error, target *validation.Errors) bool {
 //
 //	go test -run '^$' -fuzz FuzzCursor ./tabletsync
 func FuzzCursor(f *testing.F) {
-	for _, c := range []tabletsync.Cursor{{Session: 1, Seq: 0}, {Session: 7, Seq: 123456}, {Session: 1 << 40, Seq: 1<<62 + 5}} {
+	for _, c := range []tabletsync.Cursor{{Session: 1, Seq: 0}, {Session: 7, Seq: 123456}, {Session: 1 << 40, Seq: 1<<62 + 5},
+		{Epoch: 1, Session: 1, Seq: 0, Mark: 0}, {Epoch: 1<<62 + 3, Session: 9, Seq: 500, Mark: 900}} {
 		f.Add(c.String())
 	}
 	for _, s := range []string{"", "abc", "' OR 1=1 --", "AQGtAm2dccY", "AQGtAm2dccY=", "////", "\x00\x01"} {
@@ -100,7 +101,7 @@ func FuzzCursor(f *testing.F) {
 			}
 			return
 		}
-		if c.Session <= 0 || c.Seq < 0 {
+		if c.Session <= 0 || c.Seq < 0 || c.Epoch < 0 || (c.Epoch != 0 && c.Mark < c.Seq) {
 			t.Fatalf("accepted %q as %+v", s, c)
 		}
 		if c.String() != s {

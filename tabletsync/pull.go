@@ -47,6 +47,15 @@ func (s *service) pull(e *core.RequestEvent) error {
 	if client != "" && !validClientID(client) {
 		return badRequest("client", "invalid_client", "设备编号无效：只能包含字母、数字和 . _ : -，最长 100 个字符。")
 	}
+	epoch, err := s.epoch()
+	if err != nil {
+		return e.InternalServerError("", err)
+	}
+	if cur.Session != 0 {
+		if err := checkLineage(e.App, cur); err != nil {
+			return err
+		}
+	}
 	scope := scopeKey(e.App, e.Auth)
 	if cur.Session == 0 {
 		id, dropped, err := newSession(e.App, e.Auth.Id, client, scope)
@@ -58,6 +67,7 @@ func (s *service) pull(e *core.RequestEvent) error {
 	} else if err := checkSession(e.App, cur, e.Auth.Id, scope); err != nil {
 		return err
 	}
+	cur.Epoch = epoch // a position this lineage has (checkLineage), issued again in the current epoch
 	res, err := s.readPage(e, e.Auth, cur, limit)
 	if err != nil {
 		return e.InternalServerError("", err)
@@ -76,16 +86,16 @@ func (s *service) readPage(e *core.RequestEvent, auth *core.Record, cur Cursor, 
 	app := e.App
 	deadline := time.Now().Add(scanBudget)
 	out := &PullResponse{Changes: []Change{}}
-	var hi int64
-	if err := app.DB().NewQuery("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = '" + tableChanges + "'), 0)").Row(&hi); err != nil {
-		return nil, fmt.Errorf("read feed: %w", err)
+	hi, err := feedMax(app)
+	if err != nil {
+		return nil, err
 	}
 	holds, err := holdsAnything(app, cur.Session)
 	if err != nil {
 		return nil, err
 	}
 	after := cur.Seq
-	vis := newVisibility(app, auth)
+	vis := newVisibility(app, auth, cur.Session)
 	snap := s.snaps.get(cur.Session)
 	if snap == nil && !holds && hi-after >= snapshotMinRange {
 		if snap, err = listVisible(vis, after, hi); err != nil {
@@ -145,12 +155,15 @@ func (s *service) readPage(e *core.RequestEvent, auth *core.Record, cur Cursor, 
 	if err := loadRecords(app, out, listed); err != nil {
 		return nil, err
 	}
+	if err := addReferenced(app, vis, out); err != nil {
+		return nil, err
+	}
 	if err := finishChanges(e, out.Changes); err != nil {
 		return nil, err
 	}
 	if err := s.held.remember(app, cur.Session, out.Changes); err != nil {
 		return nil, err
 	}
-	out.Cursor = Cursor{Session: cur.Session, Seq: after}.String()
+	out.Cursor = Cursor{Epoch: cur.Epoch, Session: cur.Session, Seq: after, Mark: max(cur.Mark, after)}.String()
 	return out, nil
 }

@@ -31,7 +31,7 @@ func scopeKey(app core.App, auth *core.Record) string {
 		if c, err := app.FindCachedCollectionByNameOrId(en.Collection); err == nil && c.ListRule != nil {
 			rule = *c.ListRule
 		}
-		fmt.Fprintf(h, "|%s:%s:%s", en.Collection, rule, strings.Join(en.Fields, ","))
+		fmt.Fprintf(h, "|%s:%s:%s:%s", en.Collection, rule, strings.Join(en.Fields, ","), en.Directory)
 	}
 	return strconv.FormatUint(h.Sum64(), 16)
 }

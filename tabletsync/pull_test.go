@@ -4,12 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/pocketbase/pocketbase/core"
 
 	"yuetan/collections"
 	"yuetan/demo"
@@ -34,10 +37,16 @@ var probes = []struct{ role, email string }{
 
 // listAll returns what the list API shows email of a collection, by id.
 func listAll(t *testing.T, env *testenv.Env, collection, email string) map[string]map[string]any {
+	return listFiltered(t, env, collection, email, "")
+}
+
+// listFiltered returns what the list API shows email of a collection with
+// filter, by id.
+func listFiltered(t *testing.T, env *testenv.Env, collection, email, filter string) map[string]map[string]any {
 	t.Helper()
 	out := map[string]map[string]any{}
 	for page := 1; ; page++ {
-		res := env.Do("GET", fmt.Sprintf("/api/collections/%s/records?perPage=500&page=%d&skipTotal=1", collection, page), email, nil)
+		res := env.Do("GET", fmt.Sprintf("/api/collections/%s/records?perPage=500&page=%d&skipTotal=1&filter=%s", collection, page, url.QueryEscape(filter)), email, nil)
 		if res.Status != http.StatusOK {
 			t.Fatalf("list %s as %s: %s", collection, email, res)
 		}
@@ -56,7 +65,10 @@ func listAll(t *testing.T, env *testenv.Env, collection, email string) map[strin
 
 // TestPullScopeMatchesListAPI pulls everything as every role and compares
 // it with what the list API shows the same user: the same (collection, id)
-// set, the same records, no hidden field.
+// set, the same records, no hidden field. Of orgs and users (the
+// directories, tabletsync/directory.go) a pull hands out exactly what the
+// list API shows the user with the directory's filter, and what the other
+// pulled records reference (a superuser: everything).
 func TestPullScopeMatchesListAPI(t *testing.T) { bothWays(t, testPullScopeMatchesListAPI) }
 
 func testPullScopeMatchesListAPI(t *testing.T) {
@@ -67,15 +79,29 @@ func testPullScopeMatchesListAPI(t *testing.T) {
 			pulled := replica{}
 			pullAll(t, env, p.email, "", 0, pulled)
 			listed := map[string]map[string]any{}
+			needed := map[string]bool{} // of the directories
 			for _, e := range tabletsync.Table {
 				for id, rec := range listAll(t, env, e.Collection, p.email) {
 					listed[e.Collection+"/"+id] = rec
 				}
+				if e.Directory != "" && p.role != "superuser" {
+					for id := range listFiltered(t, env, e.Collection, p.email, forUser(t, env, e.Directory, p.email)) {
+						needed[e.Collection+"/"+id] = true
+					}
+				}
+			}
+			for k := range references(t, env, pulled) {
+				needed[k] = true
 			}
 			var missing, extra []string
 			for k := range listed {
-				if pulled[k] == nil {
+				if pulled[k] == nil && (p.role == "superuser" || !directory(strings.Split(k, "/")[0]) || needed[k]) {
 					missing = append(missing, k)
+				}
+			}
+			for k := range pulled {
+				if p.role != "superuser" && directory(strings.Split(k, "/")[0]) && !needed[k] {
+					extra = append(extra, k)
 				}
 			}
 			for k := range pulled {
@@ -112,13 +138,82 @@ func testPullScopeMatchesListAPI(t *testing.T) {
 					}
 				}
 			}
-			t.Logf("%s: %d records", p.role, len(pulled))
+			dirs := 0
+			for k := range pulled {
+				if directory(strings.Split(k, "/")[0]) {
+					dirs++
+				}
+			}
+			t.Logf("%s: %d records (%d orgs and users of the list API's %d)", p.role, len(pulled), dirs,
+				len(listAll(t, env, collections.Orgs, p.email))+len(listAll(t, env, collections.Users, p.email)))
 		})
 	}
 	// guests get nothing
 	if res := call(t, env, http.MethodGet, "/api/sync/pull", "", nil, schemaNow, ""); res.Status != http.StatusUnauthorized {
 		t.Fatalf("guest pull: %s", res)
 	}
+}
+
+// forUser writes the caller's values into a directory filter (the list
+// API lets only superusers filter by @request).
+func forUser(t *testing.T, env *testenv.Env, filter, email string) string {
+	t.Helper()
+	u := env.User(email)
+	if u == nil {
+		return filter
+	}
+	org, parent, grand := u.GetString(collections.UserOrg), "", ""
+	if o, err := env.App.FindRecordById(collections.Orgs, org); err == nil {
+		parent = o.GetString(collections.OrgParent)
+		if p, err := env.App.FindRecordById(collections.Orgs, parent); err == nil {
+			grand = p.GetString(collections.OrgParent)
+		}
+	}
+	return strings.NewReplacer("@request.auth.org.parent.parent", fmt.Sprintf("%q", grand), "@request.auth.org.parent", fmt.Sprintf("%q", parent),
+		"@request.auth.org", fmt.Sprintf("%q", org), "@request.auth.id", fmt.Sprintf("%q", u.Id)).Replace(filter)
+}
+
+// references returns the orgs and users the records of r reference
+// ("collection/id"), and what those reference, as the schema's relation
+// fields say.
+func references(t *testing.T, env *testenv.Env, r replica) map[string]bool {
+	t.Helper()
+	out := map[string]bool{}
+	targets := map[string]string{}
+	for _, name := range []string{collections.Orgs, collections.Users} {
+		c, err := env.App.FindCollectionByNameOrId(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		targets[c.Id] = name
+	}
+	for k, rec := range r {
+		c, err := env.App.FindCollectionByNameOrId(strings.Split(k, "/")[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range c.Fields {
+			rel, ok := f.(*core.RelationField)
+			if !ok || targets[rel.CollectionId] == "" {
+				continue
+			}
+			var ids []string
+			switch v := rec[rel.Name].(type) {
+			case string:
+				ids = []string{v}
+			case []any:
+				for _, x := range v {
+					ids = append(ids, fmt.Sprint(x))
+				}
+			}
+			for _, id := range ids {
+				if id != "" {
+					out[targets[rel.CollectionId]+"/"+id] = true
+				}
+			}
+		}
+	}
+	return out
 }
 
 // TestPullLeavingScope moves records out of users' scopes: the users who
@@ -203,11 +298,15 @@ func testPullLeavingScope(t *testing.T) {
 	if got := held("mayor@yuetan.example", under...); len(got) != 3 {
 		t.Fatalf("new leader holds %v", got)
 	}
-	// a pull after the fact hands the moved records to nobody who never had them
+	// a pull after the fact hands the moved records to nobody who never had
+	// them (orgs and users once handed out stay: the directory's names a
+	// tablet showed, public to every user)
 	for email, r := range tablets {
 		fresh := replica{}
 		pullAll(t, env, email, "", 0, fresh)
-		if !reflect.DeepEqual(keys(fresh), keys(r)) {
+		kept := maps.Clone(r)
+		maps.DeleteFunc(kept, func(k string, _ map[string]any) bool { return directory(strings.Split(k, "/")[0]) && fresh[k] == nil })
+		if !reflect.DeepEqual(keys(fresh), keys(kept)) {
 			t.Fatalf("%s: incremental replica differs from a fresh one", email)
 		}
 	}

@@ -43,6 +43,10 @@ func (s *service) push(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
+	cur, err := s.pushCursor(e.App, req.Cursor)
+	if err != nil {
+		return err
+	}
 	if err := checkMutations(e.App, req, files); err != nil {
 		return apis.NewBadRequestError("同步请求中有无效的变更，本次未写入任何数据。", err)
 	}
@@ -60,7 +64,7 @@ func (s *service) push(e *core.RequestEvent) error {
 	if err := showRecords(e, results); err != nil {
 		return apis.NewInternalServerError("", err)
 	}
-	out := PushResponse{Results: make([]wire.Result[*core.Record], len(results)), Cursor: req.Cursor}
+	out := PushResponse{Results: make([]wire.Result[*core.Record], len(results)), Cursor: answerCursor(cur, req.Cursor, results)}
 	for i, r := range results {
 		out.Results[i] = r.Result
 	}

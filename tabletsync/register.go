@@ -15,10 +15,11 @@ import (
 
 // service holds the sync API's state for one app.
 type service struct {
-	app   core.App
-	nudge *nudger
-	snaps snapshots // initial syncs' visible lists, by pull session
-	held  heldWriter
+	app    core.App
+	nudge  *nudger
+	snaps  snapshots // initial syncs' visible lists, by pull session
+	held   heldWriter
+	epochs epochs // this process's epoch of the feed
 }
 
 // serviceKey is where the app's store keeps its sync service.
@@ -30,6 +31,7 @@ func Register(app core.App) error {
 	s := &service{app: app, nudge: newNudger(app)}
 	app.Store().Set(serviceKey, s)
 	bindFeed(app, s.nudge)
+	bindEpochs(app, s)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		g := se.Router.Group("/api/sync")
 		g.Bind(apis.RequireAuth())
@@ -74,7 +76,7 @@ func badRequest(field, code, msg string) error {
 // resync is 409: the tablet must sync again from an empty cursor.
 func resync(msg string) error {
 	return router.NewApiError(http.StatusConflict, msg,
-		validation.Errors{"cursor": validation.NewError("resync_required", msg)})
+		validation.Errors{"cursor": validation.NewError(wire.CodeResync, msg)})
 }
 
 // requestInfo is what the collection rules see of a sync request.

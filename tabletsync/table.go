@@ -28,14 +28,21 @@ type Entry struct {
 	// Fields, when set, are the only fields a pull hands out (users'
 	// public fields: never an email or a phone number).
 	Fields []string
+	// Directory, when set, narrows what a pull hands out of a collection
+	// everyone may read (orgs, users) to what the caller needs offline:
+	// the records this filter (an API-rule expression, read for the
+	// caller) selects — the district's directory everyone picks from or
+	// works with — and those the caller's other pulled records reference
+	// (directory.go). The list rule still decides what may be seen.
+	Directory string
 }
 
 // Table lists the synced collections. Pull returns only what the caller's
 // list rule lets it see; push writes through the collection rules and the
 // workflow hooks like REST does.
 var Table = []Entry{
-	{Collection: collections.Orgs, Dir: Down},
-	{Collection: collections.Users, Dir: Down, Fields: collections.UserPublicFields},
+	{Collection: collections.Orgs, Dir: Down, Directory: orgsDirectory},
+	{Collection: collections.Users, Dir: Down, Fields: collections.UserPublicFields, Directory: usersDirectory},
 	{Collection: collections.CalendarDays, Dir: Down},
 	{Collection: collections.Meetings, Dir: Up | Down},
 	{Collection: collections.Issues, Dir: Up | Down},
@@ -85,6 +92,7 @@ const (
 	tableSessions  = "_sync_sessions"
 	tableHeld      = "_sync_held"
 	tableMeta      = "_sync_meta"
+	tableEpochs    = "_sync_epochs" // see pb_migrations/1764001400_sync_epochs.go
 )
 
 // inList is "column IN (values)" with the values as one JSON parameter: a

@@ -30,14 +30,15 @@ type listRule struct {
 // visibility is what one caller may see, for one page: the pulled
 // collections' list rules specialized to it, each read once.
 type visibility struct {
-	app   core.App
-	auth  *core.Record
-	info  *core.RequestInfo
-	rules map[string]listRule
+	app     core.App
+	auth    *core.Record
+	info    *core.RequestInfo
+	rules   map[string]listRule
+	session int64 // the pull session (what it holds of the directories stays visible)
 }
 
-func newVisibility(app core.App, auth *core.Record) *visibility {
-	return &visibility{app: app, auth: auth, info: requestInfo(auth, http.MethodGet, nil), rules: map[string]listRule{}}
+func newVisibility(app core.App, auth *core.Record, session int64) *visibility {
+	return &visibility{app: app, auth: auth, info: requestInfo(auth, http.MethodGet, nil), rules: map[string]listRule{}, session: session}
 }
 
 // rule returns the list rule of collection name as it reads for the caller.
@@ -138,6 +139,9 @@ func (v *visibility) upserts(r listRule, after, last int64, scan upsertScan) ([]
 		q.Limit(scan.limit)
 	}
 	if err := v.apply(q, r); err != nil {
+		return nil, err
+	}
+	if err := v.applyDirectory(q, r); err != nil {
 		return nil, err
 	}
 	var rows []seqRow

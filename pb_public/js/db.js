@@ -7,6 +7,10 @@
 //   local:  the record with this tablet's pending edits (null if none)
 // outbox:  {id, n, collection, op, record, base, data, files, state, error, serverRecord, created}
 //   state:  "pending" | "rejected" | "conflict"
+//   sent:   pushed at least once: sent again only unchanged (never merged into)
+// journal: the outbox entries the server applied, kept for 30 days with their
+//          files ({...entry, acked}), pushed again if the server is restored
+//          from a backup that lacks them (sync.js, restoreJournal)
 // meta:    {k, v}
 // drafts:  {key, form, title, data, files, savedAt} — forms not finished yet
 //          (kept as they are typed, like ODK Collect's incomplete forms)
@@ -28,7 +32,7 @@ export function openDB(userId) {
   if (dbp) dbp.then((db) => db.close()).catch(() => {});
   dbName = name;
   dbp = new Promise((resolve, reject) => {
-    const r = indexedDB.open(name, 2);
+    const r = indexedDB.open(name, 3);
     r.onupgradeneeded = (e) => {
       const db = r.result;
       if (e.oldVersion < 1) {
@@ -40,6 +44,7 @@ export function openDB(userId) {
         db.createObjectStore("meta", { keyPath: "k" });
       }
       if (e.oldVersion < 2) db.createObjectStore("drafts", { keyPath: "key" });
+      if (e.oldVersion < 3) db.createObjectStore("journal", { keyPath: "id" }).createIndex("acked", "acked");
     };
     r.onsuccess = () => {
       // a newer version of the app opened in another window: let it upgrade

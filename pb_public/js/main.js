@@ -187,7 +187,7 @@ async function fieldCounts() {
   return {
     "/issues": { n: open, title: `${open} 条待处理的问题` },
     "/apps": { n: waiting, title: u.role === "community_staff" ? `${waiting} 件待办` : `${waiting} 份待收集签名` },
-    "/sync": { n: s.pending + problems, alert: problems > 0, title: problems ? `${problems} 条需处理` : `${s.pending} 条待同步` },
+    "/sync": { n: s.pending + problems, alert: problems > 0 || !!s.notice, title: s.notice ? "服务器已从备份恢复，请查看" : problems ? `${problems} 条需处理` : `${s.pending} 条待同步` },
   };
 }
 

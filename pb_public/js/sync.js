@@ -19,6 +19,8 @@ export const SCHEMA_VERSION = 1;
 
 const PUSH_BATCH = 100;
 const PULL_LIMIT = 500;
+/** How long applied edits stay in the journal (tabletsync/client.DefaultKeep). */
+const JOURNAL_DAYS = 30;
 
 const state = {
   online: navigator.onLine,
@@ -30,6 +32,7 @@ const state = {
   progress: "",
   error: "",
   mode: "sync", // the protocol in use (the sync API; the status bar shows it for the tests)
+  notice: "", // what the user must be told (the server was restored from a backup)
 };
 const listeners = new Set();
 
@@ -69,7 +72,7 @@ export async function startSync() {
     deviceId = "web-" + newId();
     await store.setMeta("device", deviceId);
   }
-  emit({ lastSync: await store.getMeta("lastSync") });
+  emit({ lastSync: await store.getMeta("lastSync"), notice: (await store.getMeta("notice")) || "" });
   await countOutbox();
   window.addEventListener("online", () => {
     emit({ online: true, error: "" });
@@ -137,7 +140,7 @@ export async function mutate(collection, op, id, data = {}, files = {}) {
     const last = queued[queued.length - 1];
     // a status change is a workflow move: it always travels on its own
     const moves = "status" in data || (last && "status" in (last.data || {}));
-    if (last && last.state === "pending" && !inFlight.has(last.id) && !moves) {
+    if (last && last.state === "pending" && !last.sent && !inFlight.has(last.id) && !moves) {
       if (op === "delete" && last.op === "create") {
         await req(s.outbox.delete(last.id));
         if (queued.length === 1) await req(s.records.delete(k));
@@ -201,7 +204,11 @@ export function syncNow({ quiet = false } = {}) {
     emit({ syncing: true, error: "", authExpired: false, progress: quiet ? "" : "正在同步…" });
     try {
       await push();
-      await pull();
+      if (await pull()) {
+        // the server was restored from a backup: the journal was queued again
+        await push();
+        await pull();
+      }
       const at = new Date().toISOString();
       await store.setMeta("lastSync", at);
       emit({ lastSync: at, online: true, progress: "" });
@@ -235,7 +242,20 @@ async function push() {
     batch.forEach((m) => inFlight.add(m.id));
     let results;
     try {
+      await markSent(batch);
       results = await pushSync(batch);
+    } catch (e) {
+      if (isRestored(e)) {
+        // the server lost what this tablet's cursor has seen: the journal goes out again
+        await restoreJournal();
+        continue;
+      }
+      if (e instanceof ApiError && e.status === 400 && e.data?.cursor) {
+        // a cursor this server did not issue: the push goes without it (the pull starts over)
+        await store.setMeta("cursor", "");
+        continue;
+      }
+      throw e;
     } finally {
       batch.forEach((m) => inFlight.delete(m.id));
     }
@@ -244,11 +264,26 @@ async function push() {
   }
 }
 
+/** Marks edits as sent: from now on they travel only unchanged (mutate merges into none of them). */
+async function markSent(batch) {
+  await tx("outbox", "readwrite", async (s) => {
+    for (const m of batch) {
+      if (m.sent) continue;
+      const row = await req(s.outbox.get(m.id));
+      if (row) await req(s.outbox.put({ ...row, sent: true }));
+    }
+  });
+}
+
 async function pushSync(batch) {
+  // the cursor goes along: the server checks it is of its lineage and
+  // answers it with its mark raised to these edits' positions
+  const cursor = (await store.getMeta("cursor")) || "";
   const body = {
     client: deviceId,
     mutations: batch.map((m) => ({ id: m.id, collection: m.collection, op: m.op, record: m.record, base: m.base, data: m.data })),
   };
+  if (cursor) body.cursor = cursor;
   const hasFiles = batch.some((m) => Object.keys(m.files || {}).length);
   let payload = body;
   if (hasFiles) {
@@ -261,7 +296,48 @@ async function pushSync(batch) {
     }
   }
   const r = await api("POST", "/api/sync/push", payload, { timeout: 60000, headers: { "X-Sync-Schema": String(SCHEMA_VERSION) } });
+  if (cursor && r.cursor && r.cursor !== cursor) {
+    await tx("meta", "readwrite", async (s) => {
+      const now = await req(s.meta.get("cursor"));
+      if (now && now.v === cursor) await req(s.meta.put({ k: "cursor", v: r.cursor }));
+    });
+  }
   return r.results || [];
+}
+
+/** The server's 409 for a cursor of a lineage it lost (restored from a backup). */
+const isRestored = (e) => e instanceof ApiError && e.status === 409 && e.data?.restore?.code === "server_restored";
+
+/**
+ * The server was restored from a backup: every edit it applied that this
+ * tablet keeps goes back into the outbox unchanged (same id: the server
+ * answers those the backup has as duplicates and applies the others once),
+ * the next pull is a full one, and the person is told.
+ */
+async function restoreJournal() {
+  let n = 0;
+  const pruned = await store.getMeta("journalPruned");
+  await tx(["outbox", "journal", "meta"], "readwrite", async (s) => {
+    for (const j of await req(s.journal.getAll())) {
+      const { acked, ...m } = j;
+      await req(s.outbox.put({ ...m, state: "pending", sent: true, error: null }));
+      n++;
+    }
+    await req(s.journal.clear());
+    await req(s.meta.put({ k: "cursor", v: "" }));
+  });
+  let notice = `服务器已从备份恢复：本机重新上传了 ${n} 条此前已被服务器接收的修改（服务器已有的不会重复写入）。`;
+  notice += pruned
+    ? `本机只保留 ${JOURNAL_DAYS} 天内被接收的修改：${new Date(pruned).toLocaleString()} 之前的修改如被服务器丢失，无法自动补传，请与管理员核对。`
+    : "本机保留了全部已被接收的修改。";
+  await store.setMeta("notice", notice);
+  emit({ notice });
+}
+
+/** Clears the notice once the person has read it. */
+export async function dismissNotice() {
+  await store.setMeta("notice", "");
+  emit({ notice: "" });
 }
 
 const ext = (type) => ({ "image/jpeg": "jpg", "image/png": "png", "image/webp": "webp" })[type] || "bin";
@@ -269,7 +345,8 @@ const ext = (type) => ({ "image/jpeg": "jpg", "image/png": "png", "image/webp": 
 async function applyResults(batch, results) {
   const byId = new Map(batch.map((m) => [m.id, m]));
   const touched = new Set();
-  await tx(["records", "outbox"], "readwrite", async (s) => {
+  const now = Date.now();
+  await tx(["records", "outbox", "journal", "meta"], "readwrite", async (s) => {
     for (const r of results) {
       const m = byId.get(r.id);
       if (!m) continue;
@@ -278,6 +355,8 @@ async function applyResults(batch, results) {
       const status = r.status === "duplicate" && r.outcome && r.outcome !== "applied" ? r.outcome : r.status;
       if (status === "applied" || status === "duplicate") {
         await req(s.outbox.delete(m.id));
+        // kept, with its files, in case the server is restored from a backup that lacks it
+        await req(s.journal.put({ ...m, state: "pending", error: null, sent: true, acked: now }));
         const row = await req(s.records.get(m.key));
         const rest = (await req(s.outbox.index("key").getAll(m.key))).sort((a, b) => a.n - b.n);
         if (m.op === "delete") {
@@ -304,6 +383,14 @@ async function applyResults(batch, results) {
         await req(s.outbox.put(m));
       }
     }
+    // the journal keeps JOURNAL_DAYS; what it drops a restore cannot recover (the notice says so)
+    const old = await req(s.journal.index("acked").getAll(IDBKeyRange.upperBound(now - JOURNAL_DAYS * 86400000)));
+    for (const j of old) await req(s.journal.delete(j.id));
+    if (old.length) {
+      const newest = Math.max(...old.map((j) => j.acked));
+      const prev = await req(s.meta.get("journalPruned"));
+      await req(s.meta.put({ k: "journalPruned", v: Math.max(newest, prev?.v || 0) }));
+    }
   });
   dataChanged([...touched]);
 }
@@ -328,9 +415,11 @@ function replay(server, queued) {
  * continues from its cursor), and when it completes, server copies it did
  * not see — records that left the user's scope — are dropped. The server
  * answers 409 (resync_required) or 400 on the cursor when the tablet must
- * start over: it does, once per run.
+ * start over: it does, once per run. Resolves true when the server was
+ * restored from a backup (the journal is then queued again: push it).
  */
 async function pull() {
+  let restored = false;
   let cursor = (await store.getMeta("cursor")) || "";
   let run = await store.getMeta("fullRun");
   if (!cursor && !run) run = await startFullRun();
@@ -347,6 +436,10 @@ async function pull() {
     } catch (e) {
       if (!restarted && (e.status === 409 || e.status === 400) && e.data?.cursor) {
         restarted = true;
+        if (isRestored(e)) {
+          await restoreJournal();
+          restored = true;
+        }
         cursor = "";
         run = await startFullRun();
         emit({ progress: "正在重新完整同步…" });
@@ -361,6 +454,7 @@ async function pull() {
     if (!r.more) break;
   }
   if (run) await sweep(run);
+  return restored;
 }
 
 async function startFullRun() {

@@ -48,6 +48,10 @@ type Client struct {
 	Retry time.Duration
 	// OnPush, when set, is told how long each push request took.
 	OnPush func(d time.Duration, mutations int)
+	// Keep is how long applied mutations stay in the journal, to be pushed
+	// again if the server is restored from a backup that lacks them
+	// (default DefaultKeep).
+	Keep time.Duration
 
 	err error // the first failure of an accessor that returns no error (Err)
 }
@@ -71,12 +75,16 @@ func Open(path, server string) (*Client, error) {
 		`CREATE TABLE IF NOT EXISTS files (mutation TEXT NOT NULL, field TEXT NOT NULL, name TEXT NOT NULL, content BLOB NOT NULL)`,
 		`CREATE TABLE IF NOT EXISTS outcomes (id TEXT PRIMARY KEY, collection TEXT NOT NULL, record TEXT NOT NULL, op TEXT NOT NULL,
 			status TEXT NOT NULL, outcome TEXT NOT NULL DEFAULT '', seq INTEGER NOT NULL DEFAULT 0, error TEXT NOT NULL DEFAULT '')`,
+		`CREATE TABLE IF NOT EXISTS notices (n INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, kind TEXT NOT NULL, message TEXT NOT NULL)`,
+		// acked: when the server applied the mutation (unix ms; 0: waiting
+		// for an answer); applied ones stay as the journal (journal.go)
+		`ALTER TABLE outbox ADD COLUMN acked INTEGER NOT NULL DEFAULT 0`,
 	} {
-		if _, err := db.Exec(s); err != nil {
+		if _, err := db.Exec(s); err != nil && !strings.Contains(err.Error(), "duplicate column name") {
 			return fail(fmt.Errorf("open %s: %w", path, err))
 		}
 	}
-	c := &Client{db: db, server: strings.TrimRight(server, "/"), HTTP: &http.Client{Timeout: 2 * time.Minute}, PageSize: 500}
+	c := &Client{db: db, server: strings.TrimRight(server, "/"), HTTP: &http.Client{Timeout: 2 * time.Minute}, PageSize: 500, Keep: DefaultKeep}
 	if c.id, err = c.meta("client"); err != nil {
 		return fail(err)
 	}
@@ -144,3 +152,6 @@ func NewID() string {
 	}
 	return string(b)
 }
+
+// Token returns the auth token the tablet sends.
+func (c *Client) Token() string { return c.token }

@@ -124,7 +124,7 @@ func (c *Client) Records(collection string) ([]string, error) {
 // count them is kept for Err, and counts as -1).
 func (c *Client) Pending() int {
 	var n int
-	if err := c.db.QueryRow("SELECT COUNT(*) FROM outbox").Scan(&n); err != nil {
+	if err := c.db.QueryRow("SELECT COUNT(*) FROM outbox WHERE acked = 0").Scan(&n); err != nil {
 		c.record(fmt.Errorf("outbox: %w", err))
 		return -1
 	}
@@ -159,7 +159,7 @@ func (c *Client) Outcomes() ([]Outcome, error) {
 
 // putRecord stores the server's record and replays the queued local edits.
 func putRecord(tx *sql.Tx, collection, id string, seq int64, rec map[string]any) error {
-	rows, err := tx.Query("SELECT op, data FROM outbox WHERE collection = ? AND record = ? ORDER BY n", collection, id)
+	rows, err := tx.Query("SELECT op, data FROM outbox WHERE collection = ? AND record = ? AND acked = 0 ORDER BY n", collection, id)
 	if err != nil {
 		return err
 	}

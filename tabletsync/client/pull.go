@@ -17,6 +17,9 @@ type change = wire.Change[map[string]any]
 type PullStats struct {
 	Pages, Upserts, Deletes int
 	Resynced                bool
+	// Restored: the server had been restored from a backup; the journal
+	// was queued again (push it: Sync does).
+	Restored bool
 }
 
 // Pull fetches changes until the server has no more. When the server asks
@@ -39,6 +42,12 @@ func (c *Client) Pull(ctx context.Context) (PullStats, error) {
 		})
 		var ae *apiError
 		if errors.As(err, &ae) && ae.Status == http.StatusConflict && !st.Resynced {
+			if restoredAnswer(err) {
+				if err := c.serverRestored(); err != nil {
+					return st, err
+				}
+				st.Restored = true
+			}
 			if _, err := c.db.Exec("DELETE FROM records"); err != nil {
 				return st, err
 			}
@@ -84,12 +93,28 @@ func (c *Client) applyPage(changes []change, cursor string, st *PullStats) error
 	return tx.Commit()
 }
 
-// Sync pushes the outbox, then pulls.
+// Sync pushes the outbox, then pulls. When the pull finds the server
+// restored from a backup, it pushes the journal queued again and pulls
+// once more.
 func (c *Client) Sync(ctx context.Context) (PushStats, PullStats, error) {
 	ps, err := c.Push(ctx)
 	if err != nil {
 		return ps, PullStats{}, err
 	}
 	pl, err := c.Pull(ctx)
-	return ps, pl, err
+	if err != nil || !pl.Restored {
+		return ps, pl, err
+	}
+	again, err := c.Push(ctx)
+	ps.Requests += again.Requests
+	ps.Applied += again.Applied
+	ps.Duplicate += again.Duplicate
+	ps.Conflict += again.Conflict
+	ps.Rejected += again.Rejected
+	if err != nil {
+		return ps, pl, err
+	}
+	more, err := c.Pull(ctx)
+	more.Restored = true
+	return ps, more, err
 }

@@ -28,6 +28,9 @@ type result = wire.Result[map[string]any]
 type PushStats struct {
 	Requests                               int
 	Applied, Duplicate, Conflict, Rejected int
+	// Restored: the server had been restored from a backup; the journal
+	// was queued again (see Notices).
+	Restored bool
 }
 
 // Push sends the outbox until it is empty, in order, up to maxPush
@@ -40,7 +43,11 @@ func (c *Client) Push(ctx context.Context) (PushStats, error) {
 		if err != nil || len(batch) == 0 {
 			return st, err
 		}
-		body, ctype, err := encodePush(c.id, batch)
+		cursor, err := c.meta("cursor")
+		if err != nil {
+			return st, err
+		}
+		body, ctype, err := encodePush(c.id, cursor, batch)
 		if err != nil {
 			return st, err
 		}
@@ -54,13 +61,30 @@ func (c *Client) Push(ctx context.Context) (PushStats, error) {
 			return err
 		})
 		st.Requests++
+		if cursor != "" && cursorRefused(err) {
+			// a cursor this server did not issue: the push goes without it
+			// (the pull starts over)
+			if err := c.setMeta("cursor", ""); err != nil {
+				return st, err
+			}
+			continue
+		}
+		if cursor != "" && restoredAnswer(err) {
+			// the server lost what this tablet's cursor has seen: the
+			// journal goes out again (first: it is older), then a full pull
+			if err := c.serverRestored(); err != nil {
+				return st, err
+			}
+			st.Restored = true
+			continue
+		}
 		if err != nil {
 			return st, err
 		}
 		if len(reply.Results) != len(batch) {
 			return st, fmt.Errorf("push: %d results for %d mutations", len(reply.Results), len(batch))
 		}
-		if err := c.acknowledge(batch, reply.Results, &st); err != nil {
+		if err := c.acknowledge(batch, reply.Results, cursor, reply.Cursor, &st); err != nil {
 			return st, err
 		}
 	}
@@ -69,7 +93,7 @@ func (c *Client) Push(ctx context.Context) (PushStats, error) {
 // nextBatch reads the oldest outbox entries and freezes them: once sent, a
 // mutation is only ever sent again unchanged.
 func (c *Client) nextBatch() ([]outMutation, error) {
-	rows, err := c.db.Query("SELECT n, id, collection, op, record, base, data FROM outbox ORDER BY n LIMIT ?", maxPush)
+	rows, err := c.db.Query("SELECT n, id, collection, op, record, base, data FROM outbox WHERE acked = 0 ORDER BY n LIMIT ?", maxPush)
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +118,7 @@ func (c *Client) nextBatch() ([]outMutation, error) {
 		}
 	}
 	if len(batch) > 0 {
-		if _, err := c.db.Exec("UPDATE outbox SET sent = 1 WHERE n <= ?", batch[len(batch)-1].n); err != nil {
+		if _, err := c.db.Exec("UPDATE outbox SET sent = 1 WHERE acked = 0 AND n <= ?", batch[len(batch)-1].n); err != nil {
 			return nil, err
 		}
 	}
@@ -118,8 +142,12 @@ func (c *Client) files(mutation string) ([]File, error) {
 	return out, errors.Join(rows.Err(), rows.Close())
 }
 
-func encodePush(client string, batch []outMutation) ([]byte, string, error) {
-	payload, err := json.Marshal(map[string]any{"client": client, "mutations": batch})
+func encodePush(client, cursor string, batch []outMutation) ([]byte, string, error) {
+	req := map[string]any{"client": client, "mutations": batch}
+	if cursor != "" {
+		req["cursor"] = cursor // the server checks it is of its lineage, and answers it with the mark raised
+	}
+	payload, err := json.Marshal(req)
 	if err != nil {
 		return nil, "", err
 	}
@@ -152,15 +180,23 @@ func encodePush(client string, batch []outMutation) ([]byte, string, error) {
 	return buf.Bytes(), w.FormDataContentType(), nil
 }
 
-// acknowledge stores the answers, takes the mutations out of the outbox and
-// updates the local records. Queued edits keep their base: the server
-// tells the tablet's own earlier writes from other people's.
-func (c *Client) acknowledge(batch []outMutation, results []result, st *PushStats) error {
+// acknowledge stores the answers, takes the mutations out of the outbox
+// (an applied one into the journal) and updates the local records. Queued
+// edits keep their base: the server tells the tablet's own earlier writes
+// from other people's. The cursor the server answered replaces the one
+// sent (the same position, its mark raised to these mutations' seqs).
+func (c *Client) acknowledge(batch []outMutation, results []result, sent, answered string, st *PushStats) error {
 	tx, err := c.db.Begin()
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
+	if answered != "" && answered != sent {
+		if _, err := tx.Exec("UPDATE meta SET value = ? WHERE key = 'cursor' AND value = ?", answered, sent); err != nil {
+			return err
+		}
+	}
+	now := time.Now().UnixMilli()
 	for i, r := range results {
 		m := batch[i]
 		if r.ID != m.ID {
@@ -186,10 +222,12 @@ func (c *Client) acknowledge(batch []outMutation, results []result, st *PushStat
 			m.ID, m.Collection, m.Record, m.Op, r.Status, r.Outcome, r.Seq, msg); err != nil {
 			return err
 		}
-		if _, err := tx.Exec("DELETE FROM outbox WHERE id = ?", m.ID); err != nil {
-			return err
-		}
-		if _, err := tx.Exec("DELETE FROM files WHERE mutation = ?", m.ID); err != nil {
+		if status == wire.StatusApplied {
+			// kept, with its files, in case a restore loses it (journal.go)
+			if _, err := tx.Exec("UPDATE outbox SET acked = ? WHERE id = ?", now, m.ID); err != nil {
+				return err
+			}
+		} else if err := dropMutation(tx, m.ID); err != nil {
 			return err
 		}
 		switch {
@@ -207,6 +245,9 @@ func (c *Client) acknowledge(batch []outMutation, results []result, st *PushStat
 				return err
 			}
 		}
+	}
+	if err := c.pruneJournal(tx, now); err != nil {
+		return err
 	}
 	return tx.Commit()
 }

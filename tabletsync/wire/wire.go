@@ -25,6 +25,15 @@ const (
 
 	// Topic is the realtime topic tablets subscribe to for nudges.
 	Topic = "sync"
+
+	// CodeResync is the error code (under "cursor") of a 409 that asks the
+	// tablet to sync again from an empty cursor.
+	CodeResync = "resync_required"
+	// CodeServerRestored is the error code (under "restore") of a 409 for
+	// a cursor of a lineage the server has lost (it was restored from a
+	// backup): besides syncing again, the tablet pushes again the
+	// acknowledged mutations it keeps.
+	CodeServerRestored = "server_restored"
 )
 
 // Change operations in the feed and in a pull.
@@ -68,7 +77,9 @@ type PullResponse[R any] struct {
 // "@jsonPayload" part of a multipart body whose file parts are named
 // "<mutation id>.<field>").
 type PushRequest struct {
-	Client    string     `json:"client"`
+	Client string `json:"client"`
+	// Cursor, when set, is the tablet's pull cursor: its mutations' bases
+	// are positions of its lineage (a lost one is 409 server_restored).
 	Cursor    string     `json:"cursor,omitempty"`
 	Mutations []Mutation `json:"mutations"`
 }
@@ -83,9 +94,10 @@ type Mutation struct {
 	Data       map[string]any `json:"data,omitempty"`
 }
 
-// PushResponse is the body of POST /api/sync/push. Cursor echoes the
-// client's pull cursor: a push never moves it, so the next pull brings the
-// tablet's own writes back with what the server set on them.
+// PushResponse is the body of POST /api/sync/push. Cursor is the client's
+// pull cursor at the same position (the next pull brings the tablet's own
+// writes back with what the server set on them), its mark raised to the
+// mutations' seqs; the tablet keeps it as its cursor.
 type PushResponse[R any] struct {
 	Results []Result[R] `json:"results"`
 	Cursor  string      `json:"cursor"`

@@ -3,7 +3,7 @@
 // and resend, or discard, each of them.
 
 import { h, mount, fmtDateTime, empty, confirmDialog, toast, showFormError, busy } from "../ui.js";
-import { outbox, discard, retry, onDataChange, onSyncChange, syncNow } from "../sync.js";
+import { outbox, discard, retry, onDataChange, onSyncChange, syncNow, dismissNotice } from "../sync.js";
 import * as store from "../db.js";
 import { serial } from "../live.js";
 import { fieldLabels } from "../vocab.js";
@@ -109,7 +109,9 @@ export async function syncPage(main) {
   }
   const now = h("button.btn", { type: "button", id: "sync-now", onclick: () => syncNow() }, "立即同步");
   const why = h("span.muted.small", { id: "sync-now-why" });
-  mount(main, h("div.page-head", h("h1", "同步记录"), why, now), summary, list);
+  // the server was restored from a backup: what was sent again, and what could not be
+  const notice = h("div.card.notice", { id: "sync-notice", role: "alert", hidden: true });
+  mount(main, h("div.page-head", h("h1", "同步记录"), why, now), notice, summary, list);
   const updates = serial(draw);
   await updates.now();
   // redraw when the outbox changes, but never under an open fix form
@@ -121,6 +123,11 @@ export async function syncPage(main) {
       // offline there is nothing to sync with: say so instead of a button that does nothing
       now.disabled = !s.online || s.syncing;
       now.textContent = s.syncing ? "同步中…" : "立即同步";
+      notice.hidden = !s.notice;
+      if (s.notice && notice.dataset.text !== s.notice) {
+        notice.dataset.text = s.notice;
+        mount(notice, h("p", s.notice), h("button.btn", { type: "button", onclick: () => dismissNotice() }, "知道了"));
+      }
       why.textContent = s.online ? "" : "当前离线，联网后自动同步";
       const c = `${s.pending}/${s.rejected}/${s.conflicts}`;
       if (c !== counts) {
