@@ -11,6 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/search"
 
 	"yuetan/collections"
+	"yuetan/listrule"
 	"yuetan/tabletsync/wire"
 	"yuetan/workflow"
 )
@@ -61,7 +62,7 @@ func (v *visibility) applyDirectory(q *dbx.SelectQuery, r listRule) error {
 	name := r.coll.Name
 	held := dbx.NewExp("[["+name+".id]] IN (SELECT record FROM "+tableHeld+" WHERE session = {:dsession} AND collection = {:dcoll} AND gone IS NULL)",
 		dbx.Params{"dsession": v.session, "dcoll": name})
-	text, always, never, ok := specialize(en.Directory, v.auth)
+	text, always, never, ok := listrule.Specialize(en.Directory, v.auth)
 	switch {
 	case ok && always:
 		return nil
