@@ -4,10 +4,27 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 )
 
-// Register binds the form routes and the archive copies to app (the
-// archive fields are server-owned: collections.ServerFields).
+// Register binds the form routes, the archive queue's hooks and, under
+// serve, the archive worker to app (the archive fields are server-owned:
+// collections.ServerFields).
 func Register(app core.App) error {
+	app.Store().Set(archiveWorkerKey, &archiveService{})
 	bindRoutes(app)
 	bindArchive(app)
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		// a test app has no HTTP server: its tests start a worker themselves
+		if se.Server == nil {
+			return se.Next()
+		}
+		stop, err := StartArchiveWorker(se.App)
+		if err != nil {
+			return err
+		}
+		se.App.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {
+			stop()
+			return e.Next()
+		})
+		return se.Next()
+	})
 	return nil
 }
