@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/filesystem"
 	"github.com/pocketbase/pocketbase/tools/types"
@@ -162,48 +163,61 @@ func (w *ArchiveWorker) work(c *claimed) error {
 // errClaimLost is a claim another worker took over (its lease ran out).
 var errClaimLost = errors.New("forms: archive claim lost")
 
-// stillHeld reads the job inside tx and checks the claim is still c's.
-func stillHeld(tx core.App, c *claimed) (*core.Record, error) {
-	job, err := tx.FindRecordById(collections.ArchiveJobs, c.job.Id)
-	if err != nil {
-		return nil, errClaimLost // deleted meanwhile
-	}
-	if job.GetString(collections.JobState) != collections.JobClaimed || job.GetString(collections.JobClaim) != c.token {
-		return nil, errClaimLost
-	}
-	return job, nil
-}
-
-// store attaches the PDF to the job's record as the system (the workflow's
-// rules do not run for it: the archive fields are the server's), clears
-// the record's pending mark and marks the job done, in one transaction.
-func (w *ArchiveWorker) store(c *claimed, b []byte) error {
-	form := c.job.GetString(collections.JobForm)
-	field := c.job.GetString(collections.JobField)
-	file, err := filesystem.NewFileFromBytes(b, form+".pdf")
+// settle ends c's claim inside tx with changes to the job, as the
+// transaction's first statement: it takes the write lock before anything
+// is read (another process's commit cannot slip in between), and it
+// changes nothing unless the claim is still c's (errClaimLost).
+func settle(tx core.App, c *claimed, now time.Time, changes dbx.Params) error {
+	changes[collections.JobClaim] = ""
+	changes[collections.JobLeaseUntil] = ""
+	changes[collections.FieldUpdated] = dateTime(now).String()
+	res, err := tx.DB().Update(collections.ArchiveJobs, changes, dbx.HashExp{
+		collections.FieldID: c.job.Id, collections.JobState: collections.JobClaimed, collections.JobClaim: c.token,
+	}).Execute()
 	if err != nil {
 		return err
 	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return errClaimLost
+	}
+	return nil
+}
+
+// unmark takes field off the pending marks of the job's record, saving
+// rec as the system (the workflow's rules do not run for it: the archive
+// fields are the server's), with file in field when there is one.
+func unmark(tx core.App, job *core.Record, file *filesystem.File) error {
+	field := job.GetString(collections.JobField)
+	rec, err := tx.FindRecordById(job.GetString(collections.JobRecordCollection), job.GetString(collections.JobRecordID))
+	if err != nil {
+		return fmt.Errorf("the record is gone: %w", err)
+	}
+	if file != nil {
+		rec.Set(field, file)
+	}
+	rec.Set(collections.ArchivePending, slices.DeleteFunc(rec.GetStringSlice(collections.ArchivePending), func(f string) bool { return f == field }))
+	if err := tx.SaveWithContext(savectx.AsSystem(context.Background()), rec); err != nil {
+		return fmt.Errorf("save %s: %w", field, err)
+	}
+	return nil
+}
+
+// store marks the job done, attaches the PDF to its record and clears the
+// record's pending mark, in one short transaction.
+func (w *ArchiveWorker) store(c *claimed, b []byte) error {
+	file, err := filesystem.NewFileFromBytes(b, c.job.GetString(collections.JobForm)+".pdf")
+	if err != nil {
+		return err
+	}
+	now := w.now()
 	return w.app.RunInTransaction(func(tx core.App) error {
-		job, err := stillHeld(tx, c)
+		err := settle(tx, c, now, dbx.Params{
+			collections.JobState: collections.JobDone, collections.JobDoneAt: dateTime(now).String(), collections.JobLastError: "",
+		})
 		if err != nil {
 			return err
 		}
-		rec, err := tx.FindRecordById(job.GetString(collections.JobRecordCollection), job.GetString(collections.JobRecordID))
-		if err != nil {
-			return fmt.Errorf("the record is gone: %w", err)
-		}
-		rec.Set(field, file)
-		rec.Set(collections.ArchivePending, slices.DeleteFunc(rec.GetStringSlice(collections.ArchivePending), func(f string) bool { return f == field }))
-		if err := tx.SaveWithContext(savectx.AsSystem(context.Background()), rec); err != nil {
-			return fmt.Errorf("save %s: %w", field, err)
-		}
-		job.Set(collections.JobState, collections.JobDone)
-		job.Set(collections.JobDoneAt, dateTime(w.now()))
-		job.Set(collections.JobClaim, "")
-		job.Set(collections.JobLeaseUntil, "")
-		job.Set(collections.JobLastError, "")
-		return tx.Save(job)
+		return unmark(tx, c.job, file)
 	})
 }
 
@@ -213,33 +227,24 @@ func (w *ArchiveWorker) store(c *claimed, b []byte) error {
 func (w *ArchiveWorker) fail(c *claimed, cause error) error {
 	w.app.Logger().Warn("forms: archive copy not stored; the move stands",
 		"form", c.job.GetString(collections.JobForm), "record", c.job.GetString(collections.JobRecordID), "error", cause)
+	now := w.now()
+	attempts := c.job.GetInt(collections.JobAttempts)
+	changes := dbx.Params{collections.JobLastError: truncate(cause.Error(), 1000), collections.JobState: collections.JobPending,
+		collections.JobNextAt: dateTime(now.Add(ArchiveBackoff(attempts))).String()}
+	giveUp := attempts >= ArchiveMaxAttempts
+	if giveUp {
+		changes[collections.JobState] = collections.JobFailed
+	}
 	err := w.app.RunInTransaction(func(tx core.App) error {
-		job, err := stillHeld(tx, c)
-		if err != nil {
-			return nil
-		}
-		attempts := job.GetInt(collections.JobAttempts)
-		job.Set(collections.JobClaim, "")
-		job.Set(collections.JobLeaseUntil, "")
-		job.Set(collections.JobLastError, truncate(cause.Error(), 1000))
-		if attempts < ArchiveMaxAttempts {
-			job.Set(collections.JobState, collections.JobPending)
-			job.Set(collections.JobNextAt, dateTime(w.now().Add(ArchiveBackoff(attempts))))
-			return tx.Save(job)
-		}
-		job.Set(collections.JobState, collections.JobFailed)
-		if err := tx.Save(job); err != nil {
+		if err := settle(tx, c, now, changes); err != nil {
 			return err
 		}
-		rec, err := tx.FindRecordById(job.GetString(collections.JobRecordCollection), job.GetString(collections.JobRecordID))
-		if err != nil {
-			return nil
+		if giveUp {
+			return unmark(tx, c.job, nil)
 		}
-		field := job.GetString(collections.JobField)
-		rec.Set(collections.ArchivePending, slices.DeleteFunc(rec.GetStringSlice(collections.ArchivePending), func(f string) bool { return f == field }))
-		return tx.SaveWithContext(savectx.AsSystem(context.Background()), rec)
+		return nil
 	})
-	if err != nil {
+	if err != nil && !errors.Is(err, errClaimLost) {
 		return fmt.Errorf("forms: record the failed archive job %s: %w", c.job.Id, err)
 	}
 	return nil
