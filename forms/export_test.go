@@ -39,7 +39,9 @@ func RenderDirectly(app core.App, form, id string) (func() ([]byte, error), erro
 
 // SetRender replaces how w renders a queued form (tests: a render that
 // fails, or one that counts).
-func (w *ArchiveWorker) SetRender(render func(form string, data []byte) ([]byte, error)) { w.render = render }
+func (w *ArchiveWorker) SetRender(render func(form string, data []byte) ([]byte, error)) {
+	w.render = render
+}
 
 // SetClock replaces w's clock (tests: a backoff that has run out).
 func (w *ArchiveWorker) SetClock(now func() time.Time) { w.now = now }
