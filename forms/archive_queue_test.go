@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/http"
 	"os"
 	"strings"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
 	"yuetan/collections"
@@ -398,5 +400,41 @@ func noTrace(t *testing.T, env *testenv.Env, id, status string) {
 	}
 	if n, _ := env.App.CountRecords(collections.Events, dbx.NewExp("record_id = {:id} AND action = 'submit'", dbx.Params{"id": id})); n != 0 {
 		t.Errorf("%d submit events left by the failed move", n)
+	}
+}
+
+// TestServeStartsTheArchiveWorker: serving the app (a ServeEvent with a
+// server, as `yuetan serve` triggers it) starts the worker, which stores a
+// copy queued before the start; terminating stops it.
+func TestServeStartsTheArchiveWorker(t *testing.T) {
+	t.Parallel()
+	app := testenv.NewApp(t)
+	env := testenv.Wrap(t, app)
+	draft := application(env, canteen)
+	draft.Set(collections.AppStatus, workflow.StatusSubmitted)
+	if err := app.SaveWithContext(savectx.AsUser(context.Background(), env.User(staff2)), draft); err != nil {
+		t.Fatal(err)
+	}
+	if rec, _ := app.FindRecordById(collections.Applications, draft.Id); rec.GetString(collections.AppArchivePDF) != "" {
+		t.Fatal("stored before any worker ran")
+	}
+	router, err := apis.NewRouter(app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = app.OnServe().Trigger(&core.ServeEvent{App: app, Router: router, Server: &http.Server{}}, func(*core.ServeEvent) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitForCopy(t, app, collections.Applications, draft.Id, collections.AppArchivePDF)
+	done := make(chan error, 1)
+	go func() { done <- app.OnTerminate().Trigger(&core.TerminateEvent{App: app}) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("terminate did not stop the worker")
 	}
 }
