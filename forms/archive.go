@@ -115,12 +115,14 @@ func queueArchive(e *core.RecordEvent, rules []archiveRule) error {
 		if err := e.Next(); err != nil {
 			return err
 		}
-		kept := before
+		kept := slices.Clone(before)
 		for _, rule := range moves {
 			if !confirmed(tx, e.Record, rule.actions) {
 				continue
 			}
-			kept = append(kept, rule.field)
+			if !slices.Contains(kept, rule.field) {
+				kept = append(kept, rule.field)
+			}
 			if err := enqueue(tx, rule, e.Record.Id, producerOf(actor), at, base); err != nil {
 				return fmt.Errorf("forms: queue the %s archive copy: %w", rule.form, err)
 			}
@@ -131,11 +133,23 @@ func queueArchive(e *core.RecordEvent, rules []archiveRule) error {
 		}
 		// a save that looked like a move and was none: no copy is coming
 		e.Record.Set(collections.ArchivePending, kept)
-		_, err := tx.DB().Update(e.Record.Collection().Name,
-			map[string]any{collections.ArchivePending: e.Record.GetRaw(collections.ArchivePending)},
-			dbxHash(collections.FieldID, e.Record.Id)).Execute()
-		return err
+		return writePending(tx, e.Record)
 	})
+}
+
+// writePending stores rec's archive_pending as it is now, and nothing
+// else of rec (inside the save that wrote the rest).
+func writePending(tx core.App, rec *core.Record) error {
+	f, ok := rec.Collection().Fields.GetByName(collections.ArchivePending).(core.DriverValuer)
+	if !ok {
+		return fmt.Errorf("forms: %s has no %s", rec.Collection().Name, collections.ArchivePending)
+	}
+	v, err := f.DriverValue(rec)
+	if err != nil {
+		return err
+	}
+	_, err = tx.DB().Update(rec.Collection().Name, map[string]any{collections.ArchivePending: v}, dbxHash(collections.FieldID, rec.Id)).Execute()
+	return err
 }
 
 // confirmed reports whether the audit trail holds the move on rec (any

@@ -183,8 +183,9 @@ func settle(tx core.App, c *claimed, now time.Time, changes dbx.Params) error {
 	return nil
 }
 
-// unmark takes field off the pending marks of the job's record, saving
-// rec as the system (the workflow's rules do not run for it: the archive
+// unmark takes field off the pending marks of the job's record (unless a
+// later move queued another copy of it, e.g. a resubmission), saving rec
+// as the system (the workflow's rules do not run for it: the archive
 // fields are the server's), with file in field when there is one.
 func unmark(tx core.App, job *core.Record, file *filesystem.File) error {
 	field := job.GetString(collections.JobField)
@@ -195,7 +196,16 @@ func unmark(tx core.App, job *core.Record, file *filesystem.File) error {
 	if file != nil {
 		rec.Set(field, file)
 	}
-	rec.Set(collections.ArchivePending, slices.DeleteFunc(rec.GetStringSlice(collections.ArchivePending), func(f string) bool { return f == field }))
+	more, err := tx.CountRecords(collections.ArchiveJobs, dbx.HashExp{
+		collections.JobRecordCollection: rec.Collection().Name, collections.JobRecordID: rec.Id, collections.JobField: field,
+		collections.JobState: []any{collections.JobPending, collections.JobClaimed},
+	}, dbx.Not(dbx.HashExp{collections.FieldID: job.Id}))
+	if err != nil {
+		return err
+	}
+	if more == 0 {
+		rec.Set(collections.ArchivePending, slices.DeleteFunc(rec.GetStringSlice(collections.ArchivePending), func(f string) bool { return f == field }))
+	}
 	if err := tx.SaveWithContext(savectx.AsSystem(context.Background()), rec); err != nil {
 		return fmt.Errorf("save %s: %w", field, err)
 	}

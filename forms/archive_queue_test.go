@@ -438,3 +438,44 @@ func TestServeStartsTheArchiveWorker(t *testing.T) {
 		t.Fatal("terminate did not stop the worker")
 	}
 }
+
+// TestResubmissionQueuesAnotherCopy: an application returned and
+// submitted again before the worker ran has two copies queued and stays
+// pending until the second is stored; the stored copy is the second's.
+func TestResubmissionQueuesAnotherCopy(t *testing.T) {
+	t.Parallel()
+	env := testenv.New(t)
+	draft := application(env, canteen)
+	url := "/api/collections/applications/records/" + draft.Id
+	submit(t, env, draft.Id)
+	do(t, env, "PATCH", url, street2, map[string]any{"status": "draft", "decision_note": "请补充涉及户数"})
+	queued(t, submit(t, env, draft.Id), collections.AppArchivePDF)
+	jobs, _ := env.App.FindRecordsByFilter(collections.ArchiveJobs, "record_id = {:id}", "created", 0, 0, map[string]any{"id": draft.Id})
+	if len(jobs) != 2 {
+		t.Fatalf("%d jobs after two submissions", len(jobs))
+	}
+	// the first copy is stored while the second waits: the mark stays
+	jobs[1].Set(collections.JobNextAt, time.Now().Add(time.Hour).UTC())
+	if err := env.App.Save(jobs[1]); err != nil {
+		t.Fatal(err)
+	}
+	w := forms.NewArchiveWorker(env.App)
+	if n, err := w.Drain(context.Background()); n != 1 || err != nil {
+		t.Fatalf("drain: %d jobs, %v", n, err)
+	}
+	if rec, _ := env.App.FindRecordById(collections.Applications, draft.Id); rec.GetString(collections.AppArchivePDF) == "" ||
+		len(rec.GetStringSlice(collections.ArchivePending)) != 1 {
+		t.Fatalf("after the first copy: archive_pdf %q, pending %v", rec.GetString(collections.AppArchivePDF), rec.GetStringSlice(collections.ArchivePending))
+	}
+	w.SetClock(func() time.Time { return time.Now().Add(2 * time.Hour) })
+	if n, err := w.Drain(context.Background()); n != 1 || err != nil {
+		t.Fatalf("drain: %d jobs, %v", n, err)
+	}
+	rec, _ := env.App.FindRecordById(collections.Applications, draft.Id)
+	if len(rec.GetStringSlice(collections.ArchivePending)) != 0 {
+		t.Errorf("still pending after both copies: %v", rec.GetStringSlice(collections.ArchivePending))
+	}
+	if text := pdfText(t, readStored(t, env.App, rec, rec.GetString(collections.AppArchivePDF))); !strings.Contains(text, jobs[1].GetString(collections.JobCode)) {
+		t.Error("the stored copy is not the resubmission's")
+	}
+}
