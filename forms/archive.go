@@ -58,6 +58,11 @@ var archiveRules = []archiveRule{
 // copy carries, so that its after-commit hook wakes the worker.
 const queuedKey = "@yuetan_archive_queued"
 
+// ArchiveHookID, followed by the collection's name, is the id of the
+// save hook that queues the archive copies (a benchmark unbinds it to
+// measure moves that archive nothing).
+const ArchiveHookID = "yuetan.forms.archive."
+
 // bindArchive queues the archive copies in the moves' own transactions:
 // the move, its print row (the verification code the copy will carry) and
 // the job commit or fail together; the worker renders and stores the PDF
@@ -71,6 +76,7 @@ func bindArchive(app core.App) {
 		// before the workflow's execute hook, so that its writes (the
 		// record, the audit trail) are done when e.Next() returns
 		app.OnRecordUpdateExecute(coll).Bind(&hook.Handler[*core.RecordEvent]{
+			Id:       ArchiveHookID + coll,
 			Priority: -100,
 			Func:     func(e *core.RecordEvent) error { return queueArchive(e, rules) },
 		})

@@ -3,6 +3,7 @@ package hooks_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -25,18 +26,22 @@ import (
 //   - inline: the queue is worked off inside each move's request, before
 //     its response (a hook drains it after the save): the synchronous path
 //     archive copies took before the queue.
+//   - none: no archive copies at all (the forms hook unbound): the floor.
 //
-// queued/inline is the ratio of the two in the same run;
+// queued/inline and queued/none are the ratios in the same run;
 // ratio_to_11_reads puts the queued story beside 11 plain record reads
-// over the same handler.
+// over the same handler; archiving_move_ms and inline_archiving_move_ms
+// are the median response times of the four moves that archive a form
+// (submit, accept, the talk record, the feedback approval).
 func BenchmarkStoryHTTP(b *testing.B) {
-	queued, inline := testenv.New(b), testenv.New(b)
+	queued, inline, none := testenv.New(b), testenv.New(b), testenv.New(b)
 	stop, err := forms.StartArchiveWorker(queued.App)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer stop()
 	for _, coll := range []string{"applications", "talks", "feedback"} {
+		none.App.OnRecordUpdateExecute().Unbind(forms.ArchiveHookID + coll)
 		inline.App.OnRecordAfterUpdateSuccess(coll).BindFunc(func(e *core.RecordEvent) error {
 			if err := e.Next(); err != nil {
 				return err
@@ -46,6 +51,7 @@ func BenchmarkStoryHTTP(b *testing.B) {
 		})
 	}
 	due := time.Now().AddDate(0, 1, 0).UTC().Format("2006-01-02 15:04:05.000Z")
+	archivingMoves := map[*testenv.Env][]time.Duration{}
 	story := func(env *testenv.Env) {
 		hc, cg := env.Org("DL-HC").Id, env.Org("JD-CG").Id
 		sec, h := env.User(secretary).Id, env.User(handler).Id
@@ -56,18 +62,25 @@ func BenchmarkStoryHTTP(b *testing.B) {
 			}
 			return res.JSON(b)
 		}
+		// archiving times a move that archives a form
+		archiving := func(who, method, url string, body map[string]any) map[string]any {
+			start := time.Now()
+			out := do(who, method, url, body)
+			archivingMoves[env] = append(archivingMoves[env], time.Since(start))
+			return out
+		}
 		app := do(staff, "POST", apps, map[string]any{"community": hc, "applicant_kind": "community", "subject": "基准测试事项",
 			"category": "community_building", "target_leader": sec, "talk_form": "visit"})
 		id := app["id"].(string)
-		do(staff, "PATCH", apps+"/"+id, map[string]any{"status": "submitted"})
+		archiving(staff, "PATCH", apps+"/"+id, map[string]any{"status": "submitted"})
 		do(street, "PATCH", apps+"/"+id, map[string]any{"status": "forwarded"})
-		do(wg, "PATCH", apps+"/"+id, map[string]any{"status": "accepted"})
+		archiving(wg, "PATCH", apps+"/"+id, map[string]any{"status": "accepted"})
 		do(wg, "PATCH", apps+"/"+id, map[string]any{"status": "notified"})
 		talk := do(secretary, "POST", "/api/collections/talks/records", map[string]any{"application": id, "scheduled_at": due, "place": "社区", "form": "visit"})
-		do(secretary, "PATCH", "/api/collections/talks/records/"+talk["id"].(string), map[string]any{"record": "r", "response": "x",
+		archiving(secretary, "PATCH", "/api/collections/talks/records/"+talk["id"].(string), map[string]any{"record": "r", "response": "x",
 			"outcome": "assigned", "handling_unit": cg, "responsible": h, "handling_due": due})
 		fb := do(handler, "POST", "/api/collections/feedback/records", map[string]any{"application": id, "result": "已办结"})
-		do(secretary, "PATCH", "/api/collections/feedback/records/"+fb["id"].(string), map[string]any{"leader_decision": "approved"})
+		archiving(secretary, "PATCH", "/api/collections/feedback/records/"+fb["id"].(string), map[string]any{"leader_decision": "approved"})
 		do(staff, "PATCH", "/api/collections/feedback/records/"+fb["id"].(string), map[string]any{"satisfaction": "satisfied"})
 		do(sup, "PATCH", apps+"/"+id, map[string]any{"status": "closed"})
 	}
@@ -92,8 +105,9 @@ func BenchmarkStoryHTTP(b *testing.B) {
 			}
 		}
 	}
+	seeded, _ := none.App.CountRecords("archive_jobs", nil) // the demo seed's
 	const round = 5
-	var queuedTime, inlineTime, drainTime, readTime time.Duration
+	var queuedTime, inlineTime, noneTime, drainTime, readTime time.Duration
 	rounds := 0
 	b.ResetTimer()
 	for done := 0; done < b.N; done += round {
@@ -103,6 +117,11 @@ func BenchmarkStoryHTTP(b *testing.B) {
 			story(inline)
 		}
 		inlineTime += time.Since(start)
+		start = time.Now()
+		for range k {
+			story(none)
+		}
+		noneTime += time.Since(start)
 		start = time.Now()
 		for range k {
 			story(queued)
@@ -119,14 +138,27 @@ func BenchmarkStoryHTTP(b *testing.B) {
 		readTime += time.Since(start)
 	}
 	b.StopTimer()
-	if n, _ := queued.App.CountRecords("archive_jobs", dbx.NewExp("state = 'done'")); n < int64(4*b.N) {
-		b.Fatalf("%d archive copies stored for %d stories", n, b.N)
+	if n, _ := queued.App.CountRecords("archive_jobs", dbx.NewExp("state = 'done'")); n != seeded+int64(4*b.N) {
+		b.Fatalf("%d archive copies stored for %d stories", n-seeded, b.N)
+	}
+	if n, _ := none.App.CountRecords("archive_jobs", nil); n != seeded {
+		b.Fatalf("%d archive jobs without the hook (the seed's: %d)", n-seeded, seeded)
 	}
 	b.ReportMetric(float64(b.N)/queuedTime.Seconds(), "stories/s")
 	b.ReportMetric(float64(b.N)/inlineTime.Seconds(), "inline_stories/s")
+	b.ReportMetric(float64(b.N)/noneTime.Seconds(), "none_stories/s")
 	b.ReportMetric(inlineTime.Seconds()/queuedTime.Seconds(), "queued/inline")
+	b.ReportMetric(noneTime.Seconds()/queuedTime.Seconds(), "queued/none")
 	b.ReportMetric(float64(drainTime.Milliseconds())/float64(rounds), "drain_ms/round")
 	b.ReportMetric(float64(queuedTime)/float64(readTime), "ratio_to_11_reads")
+	b.ReportMetric(float64(medianOf(archivingMoves[queued]))/1e6, "archiving_move_ms")
+	b.ReportMetric(float64(medianOf(archivingMoves[inline]))/1e6, "inline_archiving_move_ms")
+}
+
+func medianOf(d []time.Duration) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[len(s)/2]
 }
 
 // BenchmarkHookOverhead compares the same saves with the hooks on (as a
