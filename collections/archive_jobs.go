@@ -34,7 +34,7 @@ const (
 	JobForm             = "form"  // application, notice, talk, feedback
 	JobField            = "field" // the record's file field the copy goes into
 	JobCode             = "code"  // the verification code reserved at the move (form_prints.code)
-	JobData             = "data"  // the form as mapped at the move (pdf.<Form>Data as JSON)
+	JobData             = "data"  // the form as mapped at the move (pdf.<Form>Data as JSON); cleared when done
 	JobState            = "state"
 	JobAttempts         = "attempts"
 	JobNextAt           = "next_at"     // when a pending job is due

@@ -213,7 +213,8 @@ func unmark(tx core.App, job *core.Record, file *filesystem.File) error {
 }
 
 // store marks the job done, attaches the PDF to its record and clears the
-// record's pending mark, in one short transaction.
+// record's pending mark, in one short transaction. The done job keeps no
+// data: the form it held (names, phones) lives on in the PDF alone.
 func (w *ArchiveWorker) store(c *claimed, b []byte) error {
 	file, err := filesystem.NewFileFromBytes(b, c.job.GetString(collections.JobForm)+".pdf")
 	if err != nil {
@@ -223,6 +224,7 @@ func (w *ArchiveWorker) store(c *claimed, b []byte) error {
 	return w.app.RunInTransaction(func(tx core.App) error {
 		err := settle(tx, c, now, dbx.Params{
 			collections.JobState: collections.JobDone, collections.JobDoneAt: dateTime(now).String(), collections.JobLastError: "",
+			collections.JobData: nil,
 		})
 		if err != nil {
 			return err

@@ -124,6 +124,10 @@ func TestArchiveQueueStoresTheCopy(t *testing.T) {
 	if job.GetString(collections.JobState) != collections.JobDone || job.GetInt(collections.JobAttempts) != 1 || job.GetString(collections.JobLastError) != "" {
 		t.Errorf("job after storing: %v", job.FieldsData())
 	}
+	// the queued form held the contact's name and phone: the done job keeps neither
+	if data := job.GetString(collections.JobData); data != "" && data != "null" {
+		t.Errorf("a done job keeps the form's data: %s", data)
+	}
 	// the REST record: the link, nothing pending
 	got := do(t, env, "GET", "/api/collections/applications/records/"+draft.Id, staff2, nil)
 	if got[collections.AppArchivePDF] == "" || len(pendingOf(got)) != 0 {
