@@ -30,9 +30,9 @@ import (
 //
 // queued/inline and queued/none are the ratios in the same run;
 // ratio_to_11_reads puts the queued story beside 11 plain record reads
-// over the same handler; archiving_move_ms and inline_archiving_move_ms
-// are the median response times of the four moves that archive a form
-// (submit, accept, the talk record, the feedback approval).
+// over the same handler; archiving_move_ms (and inline_, none_) are the
+// median response times of the four moves that archive a form (submit,
+// accept, the talk record, the feedback approval).
 func BenchmarkStoryHTTP(b *testing.B) {
 	queued, inline, none := testenv.New(b), testenv.New(b), testenv.New(b)
 	stop, err := forms.StartArchiveWorker(queued.App)
@@ -153,6 +153,7 @@ func BenchmarkStoryHTTP(b *testing.B) {
 	b.ReportMetric(float64(queuedTime)/float64(readTime), "ratio_to_11_reads")
 	b.ReportMetric(float64(medianOf(archivingMoves[queued]))/1e6, "archiving_move_ms")
 	b.ReportMetric(float64(medianOf(archivingMoves[inline]))/1e6, "inline_archiving_move_ms")
+	b.ReportMetric(float64(medianOf(archivingMoves[none]))/1e6, "none_archiving_move_ms")
 }
 
 func medianOf(d []time.Duration) time.Duration {
