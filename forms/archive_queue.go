@@ -12,6 +12,7 @@ import (
 	"io"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -39,6 +40,12 @@ const (
 	// ArchiveMaxAttempts failed tries leave a job failed (a superuser may
 	// set its state to pending again from the dashboard).
 	ArchiveMaxAttempts = 12
+	// A serving worker renders once no request has been answered for
+	// ArchiveQuiet, or ArchiveMaxDelay after it began to wait: requests
+	// come first (a render that runs beside them on a busy 2-core server
+	// slows every move, and holds the one write connection while it stores).
+	ArchiveQuiet    = 20 * time.Millisecond
+	ArchiveMaxDelay = 2 * time.Second
 )
 
 // ArchiveBackoff is the wait after the attempts-th failed try.
@@ -51,7 +58,8 @@ func ArchiveBackoff(attempts int) time.Duration {
 }
 
 // ArchiveWorker renders the queued archive copies and stores them on
-// their records: claim a due job (one UPDATE, so no two workers hold it),
+// their records: give way to the requests being answered (serve's worker
+// only), claim a due job (one UPDATE, so no two workers hold it),
 // render its form outside any transaction, then store the file, clear the
 // record's pending mark and mark the job done in one short transaction,
 // only while the claim is still this worker's.
@@ -60,6 +68,8 @@ type ArchiveWorker struct {
 	wake   chan struct{}
 	now    func() time.Time
 	render func(form string, data []byte) ([]byte, error)
+	// requests, when set (serve), are the app's requests the worker gives way to
+	requests *requestGauge
 }
 
 // NewArchiveWorker returns a worker for app; it does nothing until Run or Drain.
@@ -98,6 +108,7 @@ func (w *ArchiveWorker) Run(ctx context.Context) {
 func (w *ArchiveWorker) Drain(ctx context.Context) (int, error) {
 	tried := 0
 	for ctx.Err() == nil {
+		w.giveWay(ctx)
 		job, err := w.claim()
 		if err != nil || job == nil {
 			return tried, err
@@ -307,10 +318,46 @@ func fromJSON[T any](render func(io.Writer, T) error) func([]byte, io.Writer) er
 
 const archiveWorkerKey = "yuetan.forms.archiveWorker"
 
-// archiveService is the running worker of an app, for the moves to wake.
+// requestGauge follows the requests an app is answering.
+type requestGauge struct {
+	inFlight atomic.Int64
+	last     atomic.Int64 // when the latest one ended, in Unix nanoseconds
+}
+
+// track counts e's request while it is answered.
+func (g *requestGauge) track(e *core.RequestEvent) error {
+	g.inFlight.Add(1)
+	defer func() {
+		g.last.Store(time.Now().UnixNano())
+		g.inFlight.Add(-1)
+	}()
+	return e.Next()
+}
+
+// quiet reports whether no request is being answered and none ended
+// within ArchiveQuiet.
+func (g *requestGauge) quiet() bool {
+	return g.inFlight.Load() == 0 && time.Since(time.Unix(0, g.last.Load())) >= ArchiveQuiet
+}
+
+// giveWay waits, up to ArchiveMaxDelay, until the app's requests are quiet
+// (a worker without a gauge does not wait).
+func (w *ArchiveWorker) giveWay(ctx context.Context) {
+	if w.requests == nil {
+		return
+	}
+	deadline := time.Now().Add(ArchiveMaxDelay)
+	for !w.requests.quiet() && time.Now().Before(deadline) && ctx.Err() == nil {
+		time.Sleep(ArchiveQuiet / 4)
+	}
+}
+
+// archiveService is the running worker of an app, for the moves to wake,
+// and the gauge of its requests it gives way to.
 type archiveService struct {
-	mu     sync.Mutex
-	worker *ArchiveWorker
+	mu       sync.Mutex
+	worker   *ArchiveWorker
+	requests requestGauge
 }
 
 func serviceOf(app core.App) *archiveService {
@@ -342,6 +389,7 @@ func StartArchiveWorker(app core.App) (stop func(), err error) {
 		return nil, err
 	}
 	w := NewArchiveWorker(app)
+	w.requests = &s.requests
 	s.mu.Lock()
 	s.worker = w
 	s.mu.Unlock()

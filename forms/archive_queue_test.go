@@ -483,3 +483,32 @@ func TestResubmissionQueuesAnotherCopy(t *testing.T) {
 		t.Error("the stored copy is not the resubmission's")
 	}
 }
+
+// TestArchiveWorkerGivesWay: while a request is being answered the worker
+// does not render (the job is still pending after half of
+// ArchiveMaxDelay); after ArchiveMaxDelay it renders all the same.
+func TestArchiveWorkerGivesWay(t *testing.T) {
+	t.Parallel()
+	env := testenv.New(t)
+	draft := application(env, canteen)
+	submit(t, env, draft.Id)
+	w := forms.NewArchiveWorker(env.App)
+	w.Busy()
+	start := time.Now()
+	done := make(chan error, 1)
+	go func() {
+		_, err := w.Drain(context.Background())
+		done <- err
+	}()
+	time.Sleep(forms.ArchiveMaxDelay / 2)
+	if job := jobOf(t, env.App, draft.Id, collections.AppArchivePDF); job.GetString(collections.JobState) != collections.JobPending {
+		t.Fatalf("rendered beside a request in flight: %v", job.FieldsData())
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if waited := time.Since(start); waited < forms.ArchiveMaxDelay {
+		t.Errorf("rendered after %v, before ArchiveMaxDelay", waited)
+	}
+	waitForCopy(t, env.App, collections.Applications, draft.Id, collections.AppArchivePDF)
+}

@@ -8,10 +8,13 @@ import (
 // serve, the archive worker to app (the archive fields are server-owned:
 // collections.ServerFields).
 func Register(app core.App) error {
-	app.Store().Set(archiveWorkerKey, &archiveService{})
+	s := &archiveService{}
+	app.Store().Set(archiveWorkerKey, s)
 	bindRoutes(app)
 	bindArchive(app)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		// the archive worker gives way to the requests (archive_queue.go)
+		se.Router.BindFunc(s.requests.track)
 		// a test app has no HTTP server: its tests start a worker themselves
 		if se.Server == nil {
 			return se.Next()
