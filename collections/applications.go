@@ -139,6 +139,7 @@ func NewApplications() *core.Collection {
 		&core.FileField{Name: AppArchivePDF, MaxSelect: 1, MaxSize: 20 << 20, MimeTypes: []string{"application/pdf"}, Protected: true},
 		// the assignment notice as printed on acceptance (archive_pdf keeps the application form)
 		&core.FileField{Name: AppNoticePDF, MaxSelect: 1, MaxSize: 20 << 20, MimeTypes: []string{"application/pdf"}, Protected: true},
+		archivePending(AppArchivePDF, AppNoticePDF),
 		// a scan or photo of the stamped paper form: AppSignedScanMaxPixels
 		&core.FileField{Name: AppSignedScan, MaxSelect: 1, MaxSize: 20 << 20, MimeTypes: append([]string{"application/pdf"}, ImageMimeTypes...), Protected: true},
 		&core.DateField{Name: AppStreetDue},

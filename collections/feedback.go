@@ -62,6 +62,7 @@ func NewFeedback() *core.Collection {
 		text(FbApplicantComment, 5000, false),
 		// the feedback form as printed when the leader approved it (package forms)
 		&core.FileField{Name: FbArchivePDF, MaxSelect: 1, MaxSize: 20 << 20, MimeTypes: []string{"application/pdf"}, Protected: true},
+		archivePending(FbArchivePDF),
 		// the issue photos' budgets: 5 MB a file, IssuePhotoMaxPixels an image (ImageBudgets)
 		&core.FileField{Name: FbProof, MaxSelect: FbProofMaxFiles, MaxSize: 5 << 20, MimeTypes: FbProofMimeTypes, Protected: true, Thumbs: []string{"320x240"}},
 	)

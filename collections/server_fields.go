@@ -56,6 +56,7 @@ var ServerFields = []ServerField{
 	{Collection: Applications, Name: AppClosedAt},
 	{Collection: Applications, Name: AppArchivePDF},
 	{Collection: Applications, Name: AppNoticePDF},
+	{Collection: Applications, Name: ArchivePending, Kept: true}, // the forms queue's
 	// the clocks (workflow.Stages), 签收, 不满意, 退回, 延期: a client's 签收 or
 	// extension request is a move the workflow checks, its time the server's
 	{Collection: Applications, Name: AppStreetDue},
@@ -82,6 +83,7 @@ var ServerFields = []ServerField{
 	{Collection: Talks, Name: TalkResponsible},
 	{Collection: Talks, Name: TalkHandlingDue},
 	{Collection: Talks, Name: TalkArchivePDF},
+	{Collection: Talks, Name: ArchivePending, Kept: true},
 
 	{Collection: Feedback, Name: FbUnit},
 	{Collection: Feedback, Name: FbSubmittedBy, Author: true},
@@ -93,6 +95,7 @@ var ServerFields = []ServerField{
 	{Collection: Feedback, Name: FbSatisfaction},
 	{Collection: Feedback, Name: FbApplicantComment},
 	{Collection: Feedback, Name: FbArchivePDF},
+	{Collection: Feedback, Name: ArchivePending, Kept: true},
 }
 
 // ServerOwned returns the names of collection's server-owned fields, sorted.

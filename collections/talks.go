@@ -51,6 +51,7 @@ func NewTalks() *core.Collection {
 		text(TalkRecorder, 50, false),
 		// the talk record as printed when the talk was recorded (package forms)
 		&core.FileField{Name: TalkArchivePDF, MaxSelect: 1, MaxSize: 20 << 20, MimeTypes: []string{"application/pdf"}, Protected: true},
+		archivePending(TalkArchivePDF),
 	)
 	timestamps(c)
 	c.AddIndex("idx_talks_application", false, TalkApplication, "")

@@ -16,10 +16,12 @@
 //     verification code and a form_prints row with who produced it, when,
 //     and a hash of the printed content (the mapped struct without its
 //     Meta), so a reader can tell whether the record has changed since.
-//   - Archive copies (archive.go): on submission, acceptance, the talk
-//     record and the feedback approval, the matching PDF is stored on the
-//     record, after the move has been saved; a failure is logged and never
-//     undoes the move.
+//   - Archive copies (archive.go, archive_queue.go): on submission,
+//     acceptance, the talk record and the feedback approval, the move's
+//     transaction maps the form, reserves its verification code and queues
+//     it (archive_jobs, the record's archive_pending); a worker started
+//     with serve renders it and stores the PDF on the record, retrying a
+//     failure with backoff, which never undoes the move.
 //   - The command (command.go): yuetan forms --month YYYY-MM --out DIR
 //     writes a month's forms and bulletin for the paper archive.
 //

@@ -36,3 +36,21 @@ func RenderDirectly(app core.App, form, id string) (func() ([]byte, error), erro
 	}
 	return m.pdf, nil
 }
+
+// SetRender replaces how w renders a queued form (tests: a render that
+// fails, or one that counts).
+func (w *ArchiveWorker) SetRender(render func(form string, data []byte) ([]byte, error)) {
+	w.render = render
+}
+
+// SetClock replaces w's clock (tests: a backoff that has run out).
+func (w *ArchiveWorker) SetClock(now func() time.Time) { w.now = now }
+
+// RenderArchive is how a worker renders a queued form.
+var RenderArchive = renderArchive
+
+// Busy makes w give way as to a request that never ends.
+func (w *ArchiveWorker) Busy() {
+	w.requests = &requestGauge{}
+	w.requests.inFlight.Add(1)
+}

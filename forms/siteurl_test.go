@@ -81,6 +81,7 @@ func TestVerifyURLFollowsTheServer(t *testing.T) {
 	if rec.Code != 200 {
 		t.Fatalf("submit: %d %s", rec.Code, rec.Body)
 	}
+	drain(t, env)
 	stored, err := env.App.FindRecordById(collections.Applications, draft.Id)
 	if err != nil {
 		t.Fatal(err)

@@ -60,14 +60,17 @@ type snapshot struct {
 	values         map[string]string
 }
 
-// snap takes rec's decisive values: every field but the timestamps and
-// files (archive copies and scans land after a move without changing what
-// any check decides).
+// snap takes rec's decisive values: every field but the timestamps,
+// files and the archive copies' pending marks (archive copies and scans
+// land after a move without changing what any check decides).
 func snap(rec *core.Record) snapshot {
 	s := snapshot{collection: rec.Collection().Name, id: rec.Id, values: map[string]string{}}
 	for _, f := range rec.Collection().Fields {
 		switch f.(type) {
 		case *core.AutodateField, *core.FileField:
+			continue
+		}
+		if f.GetName() == collections.ArchivePending {
 			continue
 		}
 		s.values[f.GetName()] = fmt.Sprint(rec.GetRaw(f.GetName()))

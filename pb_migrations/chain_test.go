@@ -39,7 +39,7 @@ func migrated(t *testing.T, dataDir string) *tests.TestApp {
 
 // declared returns a blank app (PocketBase's system migrations only) into
 // which the schema the code declares today is imported: collections.Apply,
-// forms.NewFormPrints and notify.All.
+// forms.NewFormPrints, notify.All and collections.NewArchiveJobs.
 func declared(t *testing.T) core.App {
 	t.Helper()
 	app := core.NewBaseApp(core.BaseAppConfig{DataDir: t.TempDir()})
@@ -53,7 +53,7 @@ func declared(t *testing.T) core.App {
 	if err := app.Save(forms.NewFormPrints()); err != nil {
 		t.Fatalf("declared form_prints: %v", err)
 	}
-	for _, c := range notify.All() {
+	for _, c := range append(notify.All(), collections.NewArchiveJobs()) {
 		if err := app.Save(c); err != nil {
 			t.Fatalf("declared %s: %v", c.Name, err)
 		}

@@ -45,14 +45,15 @@ var Personal = func() map[string][]string {
 
 // NotReplicated are the fields that never leave the district: users'
 // credentials and e-mail (sync hands out only collections.UserPublicFields)
-// and files (photos, signature images, PDFs stay on the district server).
+// and files (photos, signature images, PDFs stay on the district server,
+// and so does which archive copy is still being made).
 var NotReplicated = map[string][]string{
 	collections.Users:        {"password", "tokenKey", "email", "emailVisibility", "verified", "avatar"},
 	collections.Issues:       {collections.IssuePhotos},
-	collections.Applications: {collections.AppArchivePDF, collections.AppNoticePDF, collections.AppSignedScan},
+	collections.Applications: {collections.AppArchivePDF, collections.AppNoticePDF, collections.AppSignedScan, collections.ArchivePending},
 	collections.Signatures:   {collections.SigImage},
-	collections.Talks:        {collections.TalkArchivePDF},
-	collections.Feedback:     {collections.FbArchivePDF, collections.FbProof},
+	collections.Talks:        {collections.TalkArchivePDF, collections.ArchivePending},
+	collections.Feedback:     {collections.FbArchivePDF, collections.FbProof, collections.ArchivePending},
 }
 
 // pgSchema holds the replicated tables.

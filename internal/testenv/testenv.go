@@ -22,6 +22,7 @@ import (
 
 	"yuetan/collections"
 	"yuetan/demo"
+	"yuetan/forms"
 	_ "yuetan/pb_migrations"
 	"yuetan/savectx"
 	"yuetan/server"
@@ -54,6 +55,12 @@ func template() (string, error) {
 		}
 		if _, err := demo.Seed(app); err != nil {
 			templateErr = fmt.Errorf("seed template: %w", err)
+			return
+		}
+		// the seed's moves queued their archive copies: store them, as
+		// serve's worker would, so that every test starts from them
+		if _, err := forms.NewArchiveWorker(app).Drain(context.Background()); err != nil {
+			templateErr = fmt.Errorf("template archive copies: %w", err)
 			return
 		}
 		// tests send hundreds of requests a second from one address: the

@@ -19,16 +19,17 @@ export function formsCard({ story, user }) {
     ["talk", "群众约谈情况登记表", heldTalk],
     ["feedback", "群众约谈事项办理情况反馈表", story.feedback.length > 0],
   ].filter(([, , ok]) => ok);
-  // the copies the server stored as each stage was reached, and the signed scan
+  // the copies the server stored as each stage was reached (or is still making: the move
+  // queued it and the worker has not stored it yet), and the signed scan
   const archived = [
-    app.archive_pdf ? protectedLink("applications", app.id, app.archive_pdf, "登记申报表（报送时）", "archive") : null,
+    archiveCopy("applications", app, "archive_pdf", "登记申报表（报送时）", "archive"),
     // the sheet above circulates with the phones masked; this copy is for the files
     app.applicant_kind === "residents" && seesSigners.includes(user.role) && (user.role !== "grid_worker" || app.status === "draft")
       ? printLink(`/api/forms/signatures/${app.id}?copy=archive`, "居民联名签名表（存档件，含完整电话）", { dataset: { file: "signatures-archive" } })
       : null,
-    app.notice_pdf ? protectedLink("applications", app.id, app.notice_pdf, "交办通知单（受理时）", "notice-archive") : null,
-    ...story.talks.filter((t) => t.archive_pdf).map((t) => protectedLink("talks", t.id, t.archive_pdf, "情况登记表（约谈后）", "talk-archive")),
-    ...story.feedback.filter((f) => f.archive_pdf).map((f) => protectedLink("feedback", f.id, f.archive_pdf, "反馈表（审核后）", "feedback-archive")),
+    archiveCopy("applications", app, "notice_pdf", "交办通知单（受理时）", "notice-archive"),
+    ...story.talks.map((t) => archiveCopy("talks", t, "archive_pdf", "情况登记表（约谈后）", "talk-archive")),
+    ...story.feedback.map((f) => archiveCopy("feedback", f, "archive_pdf", "反馈表（审核后）", "feedback-archive")),
     app.signed_scan ? protectedLink("applications", app.id, app.signed_scan, "盖章扫描件", "scan") : null,
   ].filter(Boolean);
   return h(
@@ -42,6 +43,16 @@ export function formsCard({ story, user }) {
     h("p.muted.small", "在新窗口打开 PDF，可直接打印、签字盖章后归档。", app.applicant_kind === "residents" ? "居民联名签名表传阅时电话隐去中间四位，完整号码只印在存档件上。" : ""),
     archived.length ? [h("h3", "存档副本"), h("div.forms-list", archived)] : null,
   );
+}
+
+/**
+ * The archive copy in rec's field: its link once stored, 存档副本生成中 while the move's
+ * queued copy is being made (archive_pending; live reload swaps in the link), else nothing.
+ */
+export function archiveCopy(collection, rec, field, text, kind) {
+  if (rec[field]) return protectedLink(collection, rec.id, rec[field], text, kind);
+  if (![].concat(rec.archive_pending || []).includes(field)) return null;
+  return h("span.btn.small.pending", { dataset: { file: kind, pending: "" }, title: "提交后由服务器生成，稍候自动出现" }, `${text}：存档副本生成中`);
 }
 
 /** A link to a protected file, opened with a fresh file token. */
