@@ -28,7 +28,7 @@ const pragmas = "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=
 
 // PerConn is how many statements a connection keeps (least recently used
 // first out).
-const PerConn = 128
+const PerConn = 64
 
 // Connect opens dbPath as core.DefaultDBConnect does, with cached
 // statements; it is a core.DBConnectFunc.
