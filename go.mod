@@ -57,3 +57,4 @@ require (
 )
 
 replace github.com/jung-kurt/gofpdf => ./third_party/gofpdf
+replace github.com/pocketbase/dbx => ./third_party/dbx

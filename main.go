@@ -14,6 +14,7 @@ import (
 
 	"yuetan/demo"
 	"yuetan/forms"
+	"yuetan/internal/stmtcache"
 	"yuetan/ledger"
 	_ "yuetan/pb_migrations"
 	"yuetan/rollup"
@@ -27,7 +28,7 @@ func main() {
 	// PocketBase would turn it on under `go run` and for any binary in the
 	// temp dir, burying the start message in SQL. Our own start message
 	// replaces PocketBase's banner.
-	app := pocketbase.NewWithConfig(pocketbase.Config{DefaultDev: false, HideStartBanner: true})
+	app := pocketbase.NewWithConfig(pocketbase.Config{DefaultDev: false, HideStartBanner: true, DBConnect: stmtcache.Connect})
 
 	var withDemo bool
 	var publicURL string

@@ -106,8 +106,15 @@ func followOriginal(e *core.RecordEvent) error {
 			rec.Set(collections.IssueApplication, o.GetString(collections.IssueApplication))
 			rec.Set(collections.IssueStatus, o.GetString(collections.IssueStatus))
 		}
+		created := rec.IsNew()
 		if err := e.Next(); err != nil {
 			return err
+		}
+		if created {
+			// nothing points at a record before it exists: a relation must
+			// name an existing record, and PocketBase removes a deleted
+			// record's id from the relations naming it
+			return nil
 		}
 		dups, err := tx.FindAllRecords(collections.Issues, dbx.HashExp{collections.IssueDuplicateOf: rec.Id})
 		if err != nil {

@@ -132,6 +132,15 @@ func TestDuplicateFollowsItsOriginal(t *testing.T) {
 	if d := issueNow(t, env, b.Id); d.GetString(collections.IssueDuplicateOf) != "" || d.GetString(collections.IssueStatus) != collections.IssueOpen {
 		t.Errorf("duplicate of a deleted original: duplicate_of %q status %q", d.GetString(collections.IssueDuplicateOf), d.GetString(collections.IssueStatus))
 	}
+	// created again under the same id (a tablet's replay): nothing follows
+	// it, so a create need not look for its duplicates
+	if r := env.Do("POST", "/api/collections/issues/records", staff, map[string]any{"id": c.Id, "community": hc,
+		"kind": "problem", "title": "5号楼楼道杂物", "source": "door_to_door"}); r.Status != 200 {
+		t.Fatalf("create the original again: %d %s", r.Status, r)
+	}
+	if d := issueNow(t, env, b.Id); d.GetString(collections.IssueDuplicateOf) != "" || d.GetString(collections.IssueStatus) != collections.IssueOpen {
+		t.Errorf("the original created again took its old duplicate: duplicate_of %q status %q", d.GetString(collections.IssueDuplicateOf), d.GetString(collections.IssueStatus))
+	}
 }
 
 // TestDuplicateMarksRaceIntoNoChain: "b is a duplicate of a" and "a is a

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -103,10 +104,22 @@ func canCreate(tx core.App, st *pushState, coll *core.Collection, rec *core.Reco
 	return exists > 0, nil
 }
 
-var bodyFieldRE = regexp.MustCompile(`@request\.body\.(\w+)`)
+var (
+	bodyFieldRE = regexp.MustCompile(`@request\.body\.(\w+)`)
+	bodyFields  sync.Map // rule → []string
+)
 
 // bodyFieldsOf lists the request body fields a rule reads.
 func bodyFieldsOf(rule string) []string {
+	if v, ok := bodyFields.Load(rule); ok {
+		return v.([]string)
+	}
+	out := readBodyFields(rule)
+	bodyFields.Store(rule, out)
+	return out
+}
+
+func readBodyFields(rule string) []string {
 	var out []string
 	for _, m := range bodyFieldRE.FindAllStringSubmatch(rule, -1) {
 		if !slices.Contains(out, m[1]) {

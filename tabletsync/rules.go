@@ -7,6 +7,9 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/search"
+	"github.com/pocketbase/pocketbase/tools/types"
+
+	"yuetan/listrule"
 )
 
 // ruleFilter applies an API rule to a record lookup, as the REST handlers do.
@@ -83,6 +86,20 @@ func ruleQuery(app core.App, name string, auth *core.Record, ids []string, ruleO
 	rule := ruleOf(coll)
 	if !info.HasSuperuserAuth() && rule == nil {
 		return nil, nil
+	}
+	if !info.HasSuperuserAuth() && *rule != "" {
+		// the rule as it reads for the caller, as a pull reads it: the
+		// other roles' branches (and their joins) are not evaluated per id
+		text, always, never, ok := listrule.Specialize(*rule, auth)
+		switch {
+		case !ok:
+		case never:
+			return nil, nil
+		case always:
+			rule = types.Pointer("")
+		default:
+			rule = &text
+		}
 	}
 	args := make([]any, len(ids))
 	for i, id := range ids {

@@ -23,6 +23,7 @@ import (
 	"yuetan/collections"
 	"yuetan/demo"
 	"yuetan/forms"
+	"yuetan/internal/stmtcache"
 	_ "yuetan/pb_migrations"
 	"yuetan/savectx"
 	"yuetan/server"
@@ -43,7 +44,7 @@ func template() (string, error) {
 			templateErr = err
 			return
 		}
-		app, err := tests.NewTestAppWithConfig(core.BaseAppConfig{DataDir: dir, EncryptionEnv: "pb_test_env"})
+		app, err := tests.NewTestAppWithConfig(core.BaseAppConfig{DataDir: dir, EncryptionEnv: "pb_test_env", DBConnect: stmtcache.Connect})
 		if err != nil {
 			templateErr = fmt.Errorf("template app: %w", err)
 			return
@@ -95,7 +96,7 @@ func NewApp(t testing.TB) *tests.TestApp {
 	if err != nil {
 		t.Fatalf("testenv template: %v", err)
 	}
-	app, err := tests.NewTestApp(dir)
+	app, err := tests.NewTestAppWithConfig(core.BaseAppConfig{DataDir: dir, EncryptionEnv: "pb_test_env", DBConnect: stmtcache.Connect})
 	if err != nil {
 		t.Fatalf("testenv app: %v", err)
 	}

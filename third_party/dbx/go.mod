@@ -1,0 +1,3 @@
+module github.com/pocketbase/dbx
+
+go 1.24
