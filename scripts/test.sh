@@ -31,6 +31,9 @@ go test -race -count=1 -timeout 20m $race
 step "go test (the other packages)"
 go test -count=1 -timeout 20m $(go list ./... | grep -v -e '/tabletsync' -e '/pb_hooks$' -e '/forms$' -e '/stats$' -e '/workdays$' -e '/notify$')
 
+step "third_party/dbx (the patched rewrite is the upstream one's)"
+(cd third_party/dbx && go test -count=1 .)
+
 step "end-to-end tests (Chromium)"
 # one server binary for every test file; each file starts its own server
 bin="$(mktemp -d)/yuetan"
