@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -40,11 +41,13 @@ const (
 	// ArchiveMaxAttempts failed tries leave a job failed (a superuser may
 	// set its state to pending again from the dashboard).
 	ArchiveMaxAttempts = 12
-	// A serving worker renders once no request has been answered for
-	// ArchiveQuiet, or ArchiveMaxDelay after it began to wait: requests
-	// come first (a render that runs beside them on a busy 2-core server
-	// slows every move, and holds the one write connection while it stores).
-	ArchiveQuiet    = 20 * time.Millisecond
+	// A serving worker renders on a core no request is using: while the
+	// app answers as many requests at once as it has cores (GOMAXPROCS),
+	// it waits, looking again every ArchiveQuiet, for at most
+	// ArchiveMaxDelay. Requests come first (a render beside them on a busy
+	// 2-core server slows every move), but an idle core renders at once:
+	// the copies are made while the moves go on, not after them.
+	ArchiveQuiet    = 5 * time.Millisecond
 	ArchiveMaxDelay = 2 * time.Second
 )
 
@@ -321,34 +324,30 @@ const archiveWorkerKey = "yuetan.forms.archiveWorker"
 // requestGauge follows the requests an app is answering.
 type requestGauge struct {
 	inFlight atomic.Int64
-	last     atomic.Int64 // when the latest one ended, in Unix nanoseconds
 }
 
 // track counts e's request while it is answered.
 func (g *requestGauge) track(e *core.RequestEvent) error {
 	g.inFlight.Add(1)
-	defer func() {
-		g.last.Store(time.Now().UnixNano())
-		g.inFlight.Add(-1)
-	}()
+	defer g.inFlight.Add(-1)
 	return e.Next()
 }
 
-// quiet reports whether no request is being answered and none ended
-// within ArchiveQuiet.
-func (g *requestGauge) quiet() bool {
-	return g.inFlight.Load() == 0 && time.Since(time.Unix(0, g.last.Load())) >= ArchiveQuiet
+// busy reports whether the app is answering as many requests as the
+// process has cores to run them on.
+func (g *requestGauge) busy() bool {
+	return g.inFlight.Load() >= int64(runtime.GOMAXPROCS(0))
 }
 
-// giveWay waits, up to ArchiveMaxDelay, until the app's requests are quiet
-// (a worker without a gauge does not wait).
+// giveWay waits, up to ArchiveMaxDelay, while the app's requests keep
+// every core busy (a worker without a gauge does not wait).
 func (w *ArchiveWorker) giveWay(ctx context.Context) {
 	if w.requests == nil {
 		return
 	}
 	deadline := time.Now().Add(ArchiveMaxDelay)
-	for !w.requests.quiet() && time.Now().Before(deadline) && ctx.Err() == nil {
-		time.Sleep(ArchiveQuiet / 4)
+	for w.requests.busy() && time.Now().Before(deadline) && ctx.Err() == nil {
+		time.Sleep(ArchiveQuiet)
 	}
 }
 

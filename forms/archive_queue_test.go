@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -484,16 +485,18 @@ func TestResubmissionQueuesAnotherCopy(t *testing.T) {
 	}
 }
 
-// TestArchiveWorkerGivesWay: while a request is being answered the worker
-// does not render (the job is still pending after half of
-// ArchiveMaxDelay); after ArchiveMaxDelay it renders all the same.
+// TestArchiveWorkerGivesWay: while requests keep every core busy the
+// worker does not render (the job is still pending after half of
+// ArchiveMaxDelay); after ArchiveMaxDelay it renders all the same. With a
+// core free (fewer requests in flight than cores) it renders at once,
+// beside them.
 func TestArchiveWorkerGivesWay(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	draft := application(env, canteen)
 	submit(t, env, draft.Id)
 	w := forms.NewArchiveWorker(env.App)
-	w.Busy()
+	w.Busy(runtime.GOMAXPROCS(0))
 	start := time.Now()
 	done := make(chan error, 1)
 	go func() {
@@ -509,6 +512,26 @@ func TestArchiveWorkerGivesWay(t *testing.T) {
 	}
 	if waited := time.Since(start); waited < forms.ArchiveMaxDelay {
 		t.Errorf("rendered after %v, before ArchiveMaxDelay", waited)
+	}
+	waitForCopy(t, env.App, collections.Applications, draft.Id, collections.AppArchivePDF)
+}
+
+func TestArchiveWorkerRendersOnAFreeCore(t *testing.T) {
+	t.Parallel()
+	if runtime.GOMAXPROCS(0) < 2 {
+		t.Skip("one core: every request keeps it busy")
+	}
+	env := testenv.New(t)
+	draft := application(env, canteen)
+	submit(t, env, draft.Id)
+	w := forms.NewArchiveWorker(env.App)
+	w.Busy(runtime.GOMAXPROCS(0) - 1)
+	start := time.Now()
+	if _, err := w.Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if waited := time.Since(start); waited >= forms.ArchiveMaxDelay {
+		t.Errorf("with a core free the worker waited %v", waited)
 	}
 	waitForCopy(t, env.App, collections.Applications, draft.Id, collections.AppArchivePDF)
 }

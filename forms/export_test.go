@@ -49,8 +49,8 @@ func (w *ArchiveWorker) SetClock(now func() time.Time) { w.now = now }
 // RenderArchive is how a worker renders a queued form.
 var RenderArchive = renderArchive
 
-// Busy makes w give way as to a request that never ends.
-func (w *ArchiveWorker) Busy() {
+// Busy makes w see n requests in flight that never end.
+func (w *ArchiveWorker) Busy(n int) {
 	w.requests = &requestGauge{}
-	w.requests.inFlight.Add(1)
+	w.requests.inFlight.Add(int64(n))
 }
