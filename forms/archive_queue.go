@@ -22,6 +22,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"yuetan/collections"
+	"yuetan/internal/drainloop"
 	"yuetan/pdf"
 	"yuetan/savectx"
 )
@@ -91,19 +92,10 @@ func (w *ArchiveWorker) Wake() {
 // Run drains the queue, then again on every wake and every ArchivePoll,
 // until ctx ends.
 func (w *ArchiveWorker) Run(ctx context.Context) {
-	t := time.NewTicker(ArchivePoll)
-	defer t.Stop()
-	for {
-		if _, err := w.Drain(ctx); err != nil && ctx.Err() == nil {
-			w.app.Logger().Error("forms: drain the archive queue", "error", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		case <-w.wake:
-		}
-	}
+	drainloop.Run(ctx, ArchivePoll, w.wake, func(ctx context.Context) error {
+		_, err := w.Drain(ctx)
+		return err
+	}, func(err error) { w.app.Logger().Error("forms: drain the archive queue", "error", err) })
 }
 
 // Drain works due jobs one at a time until none is due and returns how
@@ -392,15 +384,9 @@ func StartArchiveWorker(app core.App) (stop func(), err error) {
 	s.mu.Lock()
 	s.worker = w
 	s.mu.Unlock()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		w.Run(ctx)
-	}()
+	stopRun := drainloop.Go(w.Run)
 	return sync.OnceFunc(func() {
-		cancel()
-		<-done
+		stopRun()
 		s.mu.Lock()
 		if s.worker == w {
 			s.worker = nil

@@ -1,13 +1,13 @@
 package notify
 
 import (
-	"context"
 	"fmt"
 	"sync"
 
 	"github.com/pocketbase/pocketbase/core"
 
 	"yuetan/collections"
+	"yuetan/internal/drainloop"
 	"yuetan/savectx"
 )
 
@@ -70,15 +70,9 @@ func Register(app core.App) error {
 			s.mu.Lock()
 			s.worker = w
 			s.mu.Unlock()
-			ctx, cancel := context.WithCancel(context.Background())
-			done := make(chan struct{})
-			go func() {
-				defer close(done)
-				w.Run(ctx)
-			}()
+			stop := drainloop.Go(w.Run)
 			se.App.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {
-				cancel()
-				<-done
+				stop()
 				return e.Next()
 			})
 		}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
+
+	"yuetan/internal/drainloop"
 )
 
 // Worker sends the outbox's due e-mail and SMS rows (see the package doc
@@ -45,19 +47,10 @@ func (w *Worker) Wake() {
 // Run drains the outbox, then again on every wake and every interval,
 // until ctx ends.
 func (w *Worker) Run(ctx context.Context) {
-	t := time.NewTicker(w.opts.Interval)
-	defer t.Stop()
-	for {
-		if _, err := w.Drain(ctx); err != nil && ctx.Err() == nil {
-			w.app.Logger().Error("notify: drain the outbox", "error", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		case <-w.wake:
-		}
-	}
+	drainloop.Run(ctx, w.opts.Interval, w.wake, func(ctx context.Context) error {
+		_, err := w.Drain(ctx)
+		return err
+	}, func(err error) { w.app.Logger().Error("notify: drain the outbox", "error", err) })
 }
 
 // Drain sends due rows one at a time until none is due and returns how
