@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/pocketbase/dbx"
@@ -171,9 +172,10 @@ func directory(collection string) bool {
 // newID returns a PocketBase-style record id made by a tablet.
 func newID() string { return client.NewID() }
 
-var mutationN int
+var mutationN atomic.Int64
 
-func mid() string { mutationN++; return fmt.Sprintf("m%d-%s", mutationN, newID()[:6]) }
+// mid returns a new mutation id (tests make them from many goroutines).
+func mid() string { return fmt.Sprintf("m%d-%s", mutationN.Add(1), newID()[:6]) }
 
 // createIssue is a mutation creating an issue in community.
 func createIssue(community, title string) map[string]any {
