@@ -12,6 +12,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/hook"
 
 	"yuetan/collections"
+	"yuetan/internal/drainloop"
 	"yuetan/savectx"
 	"yuetan/siteurl"
 	"yuetan/workdays"
@@ -211,6 +212,6 @@ func enqueue(tx core.App, rule archiveRule, id string, by producer, at time.Time
 	job.Set(collections.JobCode, m.meta.VerifyCode)
 	job.Set(collections.JobData, json.RawMessage(data))
 	job.Set(collections.JobState, collections.JobPending)
-	job.Set(collections.JobNextAt, dateTime(time.Now())) // due now, whatever date the save replays
+	job.Set(collections.JobNextAt, drainloop.At(time.Now())) // due now, whatever date the save replays
 	return tx.SaveWithContext(savectx.AsSystem(context.Background()), job)
 }

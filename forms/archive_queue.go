@@ -3,9 +3,7 @@ package forms
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,7 +17,6 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/filesystem"
-	"github.com/pocketbase/pocketbase/tools/types"
 
 	"yuetan/collections"
 	"yuetan/internal/drainloop"
@@ -54,11 +51,7 @@ const (
 
 // ArchiveBackoff is the wait after the attempts-th failed try.
 func ArchiveBackoff(attempts int) time.Duration {
-	d := ArchiveFirstBackoff
-	for i := 1; i < attempts && d < ArchiveMaxBackoff; i++ {
-		d *= 2
-	}
-	return min(d, ArchiveMaxBackoff)
+	return drainloop.Backoff(ArchiveFirstBackoff, ArchiveMaxBackoff, attempts)
 }
 
 // ArchiveWorker renders the queued archive copies and stores them on
@@ -127,7 +120,7 @@ type claimed struct {
 // workers (or processes) never take the same claim. nil when none is due.
 func (w *ArchiveWorker) claim() (*claimed, error) {
 	now := w.now()
-	token := newClaimToken()
+	token := drainloop.ClaimToken()
 	var id string
 	err := w.app.NonconcurrentDB().NewQuery(`UPDATE {{archive_jobs}}
 		SET [[state]] = 'claimed', [[claim]] = {:token}, [[lease_until]] = {:lease}, [[attempts]] = [[attempts]] + 1, [[updated]] = {:now}
@@ -135,7 +128,7 @@ func (w *ArchiveWorker) claim() (*claimed, error) {
 			WHERE ([[state]] = 'pending' AND [[next_at]] <= {:now}) OR ([[state]] = 'claimed' AND [[lease_until]] < {:now})
 			ORDER BY [[next_at]] LIMIT 1)
 		RETURNING [[id]]`).
-		Bind(map[string]any{"token": token, "lease": dateTime(now.Add(ArchiveLease)).String(), "now": dateTime(now).String()}).
+		Bind(map[string]any{"token": token, "lease": drainloop.At(now.Add(ArchiveLease)).String(), "now": drainloop.At(now).String()}).
 		Row(&id)
 	if errors.Is(err, sql.ErrNoRows) || err == nil && id == "" {
 		return nil, nil
@@ -176,7 +169,7 @@ var errClaimLost = errors.New("forms: archive claim lost")
 func settle(tx core.App, c *claimed, now time.Time, changes dbx.Params) error {
 	changes[collections.JobClaim] = ""
 	changes[collections.JobLeaseUntil] = ""
-	changes[collections.FieldUpdated] = dateTime(now).String()
+	changes[collections.FieldUpdated] = drainloop.At(now).String()
 	res, err := tx.DB().Update(collections.ArchiveJobs, changes, dbx.HashExp{
 		collections.FieldID: c.job.Id, collections.JobState: collections.JobClaimed, collections.JobClaim: c.token,
 	}).Execute()
@@ -229,7 +222,7 @@ func (w *ArchiveWorker) store(c *claimed, b []byte) error {
 	now := w.now()
 	return w.app.RunInTransaction(func(tx core.App) error {
 		err := settle(tx, c, now, dbx.Params{
-			collections.JobState: collections.JobDone, collections.JobDoneAt: dateTime(now).String(), collections.JobLastError: "",
+			collections.JobState: collections.JobDone, collections.JobDoneAt: drainloop.At(now).String(), collections.JobLastError: "",
 			collections.JobData: nil,
 		})
 		if err != nil {
@@ -247,8 +240,8 @@ func (w *ArchiveWorker) fail(c *claimed, cause error) error {
 		"form", c.job.GetString(collections.JobForm), "record", c.job.GetString(collections.JobRecordID), "error", cause)
 	now := w.now()
 	attempts := c.job.GetInt(collections.JobAttempts)
-	changes := dbx.Params{collections.JobLastError: truncate(cause.Error(), 1000), collections.JobState: collections.JobPending,
-		collections.JobNextAt: dateTime(now.Add(ArchiveBackoff(attempts))).String()}
+	changes := dbx.Params{collections.JobLastError: drainloop.ErrorText(cause, 1000), collections.JobState: collections.JobPending,
+		collections.JobNextAt: drainloop.At(now.Add(ArchiveBackoff(attempts))).String()}
 	giveUp := attempts >= ArchiveMaxAttempts
 	if giveUp {
 		changes[collections.JobState] = collections.JobFailed
@@ -273,7 +266,7 @@ func (w *ArchiveWorker) fail(c *claimed, cause error) error {
 func ReleaseArchiveClaims(app core.App) error {
 	_, err := app.NonconcurrentDB().NewQuery(`UPDATE {{archive_jobs}}
 		SET [[state]] = 'pending', [[claim]] = '', [[lease_until]] = '', [[updated]] = {:now}
-		WHERE [[state]] = 'claimed'`).Bind(map[string]any{"now": dateTime(time.Now()).String()}).Execute()
+		WHERE [[state]] = 'claimed'`).Bind(map[string]any{"now": drainloop.At(time.Now()).String()}).Execute()
 	if err != nil {
 		return fmt.Errorf("forms: release the archive claims: %w", err)
 	}
@@ -393,23 +386,4 @@ func StartArchiveWorker(app core.App) (stop func(), err error) {
 		}
 		s.mu.Unlock()
 	}), nil
-}
-
-func dateTime(t time.Time) types.DateTime {
-	d, _ := types.ParseDateTime(t.UTC())
-	return d
-}
-
-func newClaimToken() string {
-	b := make([]byte, 12)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
 }

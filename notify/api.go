@@ -11,6 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/search"
 
 	"yuetan/collections"
+	"yuetan/internal/drainloop"
 )
 
 // MaxReadIDs is the most notifications one mark-read request names.
@@ -80,7 +81,7 @@ func notificationsRead(e *core.RequestEvent) error {
 			recs = append(recs, rec)
 		}
 	}
-	now := dt(time.Now())
+	now := drainloop.At(time.Now())
 	marked := 0
 	err = e.App.RunInTransaction(func(tx core.App) error {
 		for _, rec := range recs {

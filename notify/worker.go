@@ -2,14 +2,11 @@ package notify
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/types"
 
 	"yuetan/internal/drainloop"
 )
@@ -85,15 +82,15 @@ func (w *Worker) claim() (*claim, error) {
 	var got *claim
 	err := w.app.RunInTransaction(func(tx core.App) error {
 		now := w.now()
-		rows, err := tx.FindRecordsByFilter(Outbox, dueFilter, "next_try", 1, 0, map[string]any{"now": dt(now).String()})
+		rows, err := tx.FindRecordsByFilter(Outbox, dueFilter, "next_try", 1, 0, map[string]any{"now": drainloop.At(now).String()})
 		if err != nil || len(rows) == 0 {
 			return err
 		}
 		row := rows[0]
-		token := newToken()
+		token := drainloop.ClaimToken()
 		row.Set(OutStatus, StatusSending)
 		row.Set(OutClaim, token)
-		row.Set(OutLeaseUntil, dt(now.Add(w.opts.Lease)))
+		row.Set(OutLeaseUntil, drainloop.At(now.Add(w.opts.Lease)))
 		row.Set(OutAttempts, row.GetInt(OutAttempts)+1)
 		if err := tx.Save(row); err != nil {
 			return err
@@ -160,15 +157,15 @@ func (w *Worker) mark(c *claim, o outcome) error {
 			row.Set(OutLastError, o.skip)
 		case o.err == nil:
 			row.Set(OutStatus, StatusSent)
-			row.Set(OutSentAt, dt(now))
+			row.Set(OutSentAt, drainloop.At(now))
 			row.Set(OutLastError, "")
 		case o.permanent || row.GetInt(OutAttempts) >= w.opts.MaxAttempts:
 			row.Set(OutStatus, StatusFailed)
-			row.Set(OutLastError, truncate(o.err.Error(), 1000))
+			row.Set(OutLastError, drainloop.ErrorText(o.err, 1000))
 		default:
 			row.Set(OutStatus, StatusPending)
-			row.Set(OutNextTry, dt(now.Add(Backoff(row.GetInt(OutAttempts)))))
-			row.Set(OutLastError, truncate(o.err.Error(), 1000))
+			row.Set(OutNextTry, drainloop.At(now.Add(Backoff(row.GetInt(OutAttempts)))))
+			row.Set(OutLastError, drainloop.ErrorText(o.err, 1000))
 		}
 		return tx.Save(row)
 	})
@@ -180,28 +177,5 @@ func (w *Worker) mark(c *claim, o outcome) error {
 
 // Backoff is the wait after the attempts-th failed try.
 func Backoff(attempts int) time.Duration {
-	d := FirstBackoff
-	for i := 1; i < attempts && d < MaxBackoff; i++ {
-		d *= 2
-	}
-	return min(d, MaxBackoff)
-}
-
-func dt(t time.Time) types.DateTime {
-	d, _ := types.ParseDateTime(t.UTC())
-	return d
-}
-
-func newToken() string {
-	b := make([]byte, 12)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
+	return drainloop.Backoff(FirstBackoff, MaxBackoff, attempts)
 }

@@ -43,3 +43,25 @@ func TestRun(t *testing.T) {
 	case <-time.After(50 * time.Millisecond):
 	}
 }
+
+func TestBackoff(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		attempts int
+		want     time.Duration
+	}{{0, 5 * time.Second}, {1, 5 * time.Second}, {2, 10 * time.Second}, {4, 40 * time.Second}, {20, time.Minute}} {
+		if got := drainloop.Backoff(5*time.Second, time.Minute, c.attempts); got != c.want {
+			t.Errorf("attempt %d: %v, want %v", c.attempts, got, c.want)
+		}
+	}
+}
+
+func TestErrorText(t *testing.T) {
+	t.Parallel()
+	if got := drainloop.ErrorText(errors.New("短短"), 2); got != "短短" {
+		t.Errorf("kept whole: %q", got)
+	}
+	if got := drainloop.ErrorText(errors.New("渲染失败了"), 3); got != "渲染…" {
+		t.Errorf("cut by characters: %q", got)
+	}
+}
