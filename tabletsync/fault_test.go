@@ -2,7 +2,6 @@ package tabletsync_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -145,18 +144,7 @@ func TestFaultKill9(t *testing.T) {
 	if transport.failed.Load() == 0 {
 		t.Fatal("no request failed: the kills did not interrupt any traffic")
 	}
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "pb_data", "data.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	one := func(q string, args ...any) int {
-		var n int
-		if err := db.QueryRow(q, args...).Scan(&n); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-		return n
-	}
+	one := countIn(t, dir)
 	acknowledged, duplicates := 0, 0
 	for i, tb := range tablets {
 		if tb.c.Pending() != 0 {

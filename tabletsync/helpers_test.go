@@ -2,11 +2,13 @@ package tabletsync_test
 
 import (
 	"bytes"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -207,4 +209,24 @@ func orphans(t testing.TB, env *testenv.Env) int {
 			AND NOT EXISTS (SELECT 1 FROM [[%s]] r WHERE r.id = c.record)`, e.Collection, e.Collection), nil)
 	}
 	return n
+}
+
+// countIn opens the database of a stopped server's data dir (its records
+// as written, no app in between) and returns a reader of one count; the
+// database is closed with the test.
+func countIn(t *testing.T, dir string) func(q string, args ...any) int {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "pb_data", "data.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return func(q string, args ...any) int {
+		t.Helper()
+		var n int
+		if err := db.QueryRow(q, args...).Scan(&n); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		return n
+	}
 }

@@ -3,7 +3,6 @@ package tabletsync_test
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -293,18 +292,7 @@ func TestRestoreFromBackup(t *testing.T) {
 
 	// in the database: every acknowledged mutation once
 	srv.kill()
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "pb_data", "data.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	one := func(q string, args ...any) int {
-		var n int
-		if err := db.QueryRow(q, args...).Scan(&n); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-		return n
-	}
+	one := countIn(t, dir)
 	for _, tb := range tablets {
 		outcomes, err := tb.c.Outcomes()
 		if err != nil {
