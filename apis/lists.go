@@ -20,12 +20,9 @@ const listHints = "yuetan.listHints"
 // testing every role's branch on every row of the table. It runs after
 // the privacy guard, which checks the client's own filter.
 func hintList(e *core.RequestEvent) error {
-	if e.Request.Pattern != listrule.ListRoute {
+	coll := listrule.Listed(e)
+	if coll == nil {
 		return e.Next()
-	}
-	coll, err := e.App.FindCachedCollectionByNameOrId(e.Request.PathValue("collection"))
-	if err != nil {
-		return e.Next() // PocketBase answers 404
 	}
 	// PocketBase reads the client's own filter from the request info (its
 	// throttle of repeated empty searches, its superuser-only fields

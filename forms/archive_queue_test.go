@@ -3,7 +3,6 @@ package forms_test
 import (
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"os"
 	"runtime"
@@ -55,26 +54,6 @@ func reservedCode(t *testing.T, app core.App, form, id string) string {
 	return row.GetString("code")
 }
 
-// readStored reads a stored file of rec from app's storage.
-func readStored(t *testing.T, app core.App, rec *core.Record, name string) []byte {
-	t.Helper()
-	fsys, err := app.NewFilesystem()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fsys.Close()
-	r, err := fsys.GetReader(rec.BaseFilesPath() + "/" + name)
-	if err != nil {
-		t.Fatalf("read %s: %v", name, err)
-	}
-	defer r.Close()
-	b, err := io.ReadAll(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 // waitForCopy polls (up to 10 s) until the record has its copy in field
 // and no longer marks it pending, and returns the record.
 func waitForCopy(t *testing.T, app core.App, coll, id, field string) *core.Record {
@@ -118,7 +97,7 @@ func TestArchiveQueueStoresTheCopy(t *testing.T) {
 	start := time.Now()
 	rec := waitForCopy(t, env.App, collections.Applications, draft.Id, collections.AppArchivePDF)
 	t.Logf("stored %v after the move's response", time.Since(start))
-	if text := pdfText(t, readStored(t, env.App, rec, rec.GetString(collections.AppArchivePDF))); !strings.Contains(text, code) {
+	if text := pdfText(t, readFile(t, env.App, rec, rec.GetString(collections.AppArchivePDF))); !strings.Contains(text, code) {
 		t.Errorf("the stored copy does not carry the reserved code %s:\n%s", code, text)
 	}
 	job := jobOf(t, env.App, draft.Id, collections.AppArchivePDF)
@@ -261,7 +240,7 @@ func TestArchiveQueueSurvivesRestart(t *testing.T) {
 		{accepting.Id, collections.AppNoticePDF, "notice"},
 	} {
 		rec := waitForCopy(t, again, collections.Applications, c.id, c.field)
-		if text := pdfText(t, readStored(t, again, rec, rec.GetString(c.field))); !strings.Contains(text, reservedCode(t, again, c.form, c.id)) {
+		if text := pdfText(t, readFile(t, again, rec, rec.GetString(c.field))); !strings.Contains(text, reservedCode(t, again, c.form, c.id)) {
 			t.Errorf("the %s copy after the restart lacks its reserved code", c.form)
 		}
 	}
@@ -480,7 +459,7 @@ func TestResubmissionQueuesAnotherCopy(t *testing.T) {
 	if len(rec.GetStringSlice(collections.ArchivePending)) != 0 {
 		t.Errorf("still pending after both copies: %v", rec.GetStringSlice(collections.ArchivePending))
 	}
-	if text := pdfText(t, readStored(t, env.App, rec, rec.GetString(collections.AppArchivePDF))); !strings.Contains(text, jobs[1].GetString(collections.JobCode)) {
+	if text := pdfText(t, readFile(t, env.App, rec, rec.GetString(collections.AppArchivePDF))); !strings.Contains(text, jobs[1].GetString(collections.JobCode)) {
 		t.Error("the stored copy is not the resubmission's")
 	}
 }

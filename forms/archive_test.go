@@ -75,7 +75,7 @@ func archived(t *testing.T, env *testenv.Env, coll, id, field, form, maker strin
 	if name == "" || !strings.HasPrefix(name, form+"_") || !strings.HasSuffix(name, ".pdf") {
 		t.Fatalf("%s.%s = %q: no archive copy of the %s form", coll, field, name, form)
 	}
-	if b := readFile(t, env, rec, name); !isPDF(b) {
+	if b := readFile(t, env.App, rec, name); !isPDF(b) {
 		t.Fatalf("%s.%s is not a PDF", coll, field)
 	}
 	row, err := env.App.FindFirstRecordByFilter("form_prints", "form = {:f} && record_id = {:id} && archive = true",

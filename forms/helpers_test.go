@@ -155,10 +155,10 @@ func first(env *testenv.Env, coll, appID string) *core.Record {
 // testTime is a fixed print time.
 var testTime = time.Date(2026, 11, 23, 10, 20, 0, 0, time.FixedZone("CST", 8*3600))
 
-// readFile reads a stored file of rec.
-func readFile(t testing.TB, env *testenv.Env, rec *core.Record, name string) []byte {
+// readFile reads a stored file of rec from app's storage.
+func readFile(t testing.TB, app core.App, rec *core.Record, name string) []byte {
 	t.Helper()
-	fsys, err := env.App.NewFilesystem()
+	fsys, err := app.NewFilesystem()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -72,7 +72,7 @@ func TestSignedScan(t *testing.T) {
 	}
 	fresh, _ := env.App.FindRecordById(collections.Applications, a.Id)
 	name := fresh.GetString(collections.AppSignedScan)
-	if name == "" || !bytes.Equal(readFile(t, env, fresh, name), scan) {
+	if name == "" || !bytes.Equal(readFile(t, env.App, fresh, name), scan) {
 		t.Fatalf("signed scan %q not stored", name)
 	}
 	// an image scan is fine too; archive copies are not the staff's to upload

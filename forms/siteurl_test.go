@@ -90,7 +90,7 @@ func TestVerifyURLFollowsTheServer(t *testing.T) {
 	if err != nil {
 		t.Fatalf("no archive copy: %v", err)
 	}
-	wantVerifyURL(t, readFile(t, env, stored, stored.GetString(collections.AppArchivePDF)), "http://10.20.0.5:8090", row.GetString("code"))
+	wantVerifyURL(t, readFile(t, env.App, stored, stored.GetString(collections.AppArchivePDF)), "http://10.20.0.5:8090", row.GetString("code"))
 
 	// the operator sets the public URL: every form carries it, whatever the request's host
 	if err := siteurl.Set(env.App, "https://yuetan.example.gov.cn/"); err != nil {

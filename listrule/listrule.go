@@ -17,6 +17,20 @@ import (
 // ListRoute is the route pattern of PocketBase's records list API.
 const ListRoute = http.MethodGet + " /api/collections/{collection}/records"
 
+// Listed returns the collection e lists when e is a request of
+// PocketBase's records list API; nil otherwise, or when it names no
+// collection (PocketBase answers that one 404).
+func Listed(e *core.RequestEvent) *core.Collection {
+	if e.Request.Pattern != ListRoute {
+		return nil
+	}
+	coll, err := e.App.FindCachedCollectionByNameOrId(e.Request.PathValue("collection"))
+	if err != nil {
+		return nil
+	}
+	return coll
+}
+
 // Narrow narrows q, a query on collection (selected FROM its table under
 // its own name), to the records the collection's list rule lets viewer
 // see: a superuser sees all; no viewer, or no rule (superusers only),

@@ -33,12 +33,9 @@ const checkedKey = "yuetan.privacy.checked"
 // GuardList is a router middleware: it checks a records list request's
 // filter and sort before PocketBase builds and runs the query.
 func GuardList(e *core.RequestEvent) error {
-	if e.Request.Pattern != listrule.ListRoute {
+	coll := listrule.Listed(e)
+	if coll == nil {
 		return e.Next()
-	}
-	coll, err := e.App.FindCachedCollectionByNameOrId(e.Request.PathValue("collection"))
-	if err != nil {
-		return e.Next() // PocketBase answers 404
 	}
 	if err := checkList(e, coll); err != nil {
 		return err
