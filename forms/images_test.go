@@ -21,7 +21,8 @@ import (
 // from the image's header: the 12-megapixel image is not decoded (that
 // takes 60 MB here). Without it the sheet prints.
 func TestSignatureSheetNeverDecodesABomb(t *testing.T) {
-	t.Parallel()
+	// not parallel: runtime.MemStats counts what every running test
+	// allocates, and the bound is on this request alone
 	env := testenv.New(t)
 	draft := env.Fixture().Drafts.Own
 	coll, _ := env.App.FindCachedCollectionByNameOrId(collections.Signatures)
